@@ -1,0 +1,5 @@
+"""Run queries, updates and graph transfers against an embedded or a remote store."""
+
+from kg.execution.base import DEFAULT_GRAPH, Backend, Dataset, Outcome, QueryJob
+
+__all__ = ["DEFAULT_GRAPH", "Backend", "Dataset", "Outcome", "QueryJob"]

@@ -1,0 +1,1 @@
+"""The knowledge graph: ontology, article layers, Wikidata extract, and their checks."""

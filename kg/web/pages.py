@@ -1,0 +1,5 @@
+"""Placeholder blueprint, filled by its own issue."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("pages", __name__)
