@@ -35,3 +35,8 @@ class Services:
         budget = limit if timeout is None else min(timeout, limit)
         job = QueryJob(prepared.text, media_type, dataset or Dataset(), budget)
         return self.backend.query(job)
+
+    def run_update(self, text: str, dataset: Dataset | None = None) -> None:
+        """Check and apply an update (authorization is the web layer's job)."""
+        checked = self.policy.prepare_update(text)
+        self.backend.update(checked, dataset or Dataset(), self.settings.query_timeout)

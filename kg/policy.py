@@ -42,3 +42,15 @@ class Policy:
                 "the text is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
             )
         return PreparedQuery(text, form)
+
+    def prepare_update(self, text: str) -> str:
+        """Check an update and return the text to apply."""
+        if len(text) > self.settings.max_query_length:
+            raise PayloadTooLarge(
+                f"the update is {len(text)} characters long; the limit is "
+                f"{self.settings.max_query_length}"
+            )
+        tokens = tokenize(text)
+        if query_form(tokens) is not None:
+            raise BadRequest("this is a query, not an update; send it as query=")
+        return text
