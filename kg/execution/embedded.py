@@ -1,53 +1,140 @@
-"""The embedded back end: a pyoxigraph Store in this process."""
+"""The embedded back end: a pyoxigraph store, queried by worker processes under a deadline.
+
+Two arrangements, one interface:
+
+- in memory: this process holds the Store and forks workers, which see its data copy-on-write;
+  this process never evaluates a query itself, it only applies writes;
+- on disk (``path``): workers are started by a fork server and open the store read-only. A
+  read-only open while another process writes is undefined behaviour in pyoxigraph, so a write
+  is exclusive: stop every reader, open read-write, write, flush, close, then readers restart.
+  Only one serving process may accept writes to a store directory.
+"""
 
 from __future__ import annotations
 
+import json
 import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
 
-from pyoxigraph import DefaultGraph, NamedNode, QueryBoolean, QuerySolutions, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, parse
 
-from kg.errors import EngineError, NotFound, QuerySyntaxError
+from kg.errors import (
+    BadRequest,
+    DeadlineExceeded,
+    EngineError,
+    Forbidden,
+    KgError,
+    NotFound,
+    QuerySyntaxError,
+)
 from kg.execution.base import DEFAULT_GRAPH, Dataset, Outcome, QueryJob
-from kg.execution.formats import rdf_format, results_format
+from kg.execution.formats import rdf_format
+from kg.execution.pool import Worker, WorkerPool
+from kg.execution.rewrite import cap_rows, with_dataset
+from kg.execution.worker import (
+    DATA,
+    ERROR,
+    READY,
+    WHOLE,
+    DumpRequest,
+    GraphsRequest,
+    QueryRequest,
+    Request,
+    graph_term,
+)
+
+T = TypeVar("T")
 
 
-def graph_term(graph: str) -> NamedNode | DefaultGraph:
-    """Return the pyoxigraph term for a graph selector."""
-    return DefaultGraph() if graph == DEFAULT_GRAPH else NamedNode(graph)
+def worker_error(message: bytes) -> KgError:
+    """Turn a worker's error message into the error the client sees."""
+    detail = json.loads(message[1:])
+    if detail["kind"] == "syntax":
+        return QuerySyntaxError(detail["message"])
+    return EngineError(detail["message"])
 
 
-def dataset_options(dataset: Dataset) -> dict[str, object]:
-    """Return the Store.query keyword arguments that select a request's dataset."""
-    if dataset.is_union:
-        return {"use_default_graph_as_union": True}
-    return {
-        "default_graph": [NamedNode(g) for g in dataset.default_graphs],
-        "named_graphs": [NamedNode(g) for g in dataset.named_graphs],
-    }
+class Stream(Iterator[bytes]):
+    """The chunks of an answer being produced by a worker; closing it kills the work."""
 
+    def __init__(self, pool: WorkerPool, worker: Worker, deadline: float, timeout: float) -> None:
+        self.pool = pool
+        self.worker: Worker | None = worker
+        self.deadline = deadline
+        self.timeout = timeout
 
-def evaluate(store: Store, job: QueryJob) -> bytes:
-    """Evaluate a query and serialize its result natively."""
-    try:
-        result = store.query(job.text, **dataset_options(job.dataset))  # type: ignore[arg-type]
-    except SyntaxError as error:
-        raise QuerySyntaxError(str(error)) from None
-    try:
-        if isinstance(result, QuerySolutions | QueryBoolean):
-            return result.serialize(format=results_format(job.media_type)) or b""
-        return result.serialize(format=rdf_format(job.media_type)) or b""
-    except OSError as error:
-        raise EngineError(str(error)) from error
+    def __next__(self) -> bytes:
+        """Return the next chunk; past the deadline, kill the worker and abort the stream."""
+        if self.worker is None:
+            raise StopIteration
+        try:
+            message = self.worker.receive(self.deadline)
+        except EngineError:
+            self.close()
+            raise
+        if message is None:
+            self.close()
+            raise DeadlineExceeded(f"the query ran past its {self.timeout:g} s deadline")
+        tag = message[:1]
+        if tag == DATA:
+            return message[1:]
+        self.pool.release(self.worker)
+        self.worker = None
+        if tag == ERROR:
+            raise worker_error(message)
+        raise StopIteration
+
+    def close(self) -> None:
+        """Stop the work of an answer the client no longer reads."""
+        if self.worker is not None:
+            self.pool.discard(self.worker)
+            self.worker = None
+
+    def __del__(self) -> None:
+        self.close()
 
 
 class EmbeddedBackend:
-    """Serve a pyoxigraph Store living in this process."""
+    """Serve a pyoxigraph store, in memory or on disk, through killable worker processes."""
 
-    def __init__(self, store: Store, *, writable: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        path: Path | None = None,
+        writable: bool = False,
+        workers: int = 4,
+        row_cap: int = 1_000_000,
+        queue_wait: float = 1.0,
+        drain_timeout: float = 30.0,
+    ) -> None:
+        if (store is None) == (path is None):
+            raise ValueError("give either an in-memory store or a store path")
         self.store = store
+        self.path = path
+        self.row_cap = row_cap
+        self.drain_timeout = drain_timeout
         self._writable = writable
         self._version = 0
         self._write_lock = threading.Lock()
+        self._store_lock = threading.Lock()
+        self._graphs: frozenset[str] | None = None
+        self.pool = WorkerPool(
+            workers,
+            self._source,
+            start_method="fork" if store is not None else "forkserver",
+            fork_guard=lambda: self._store_lock,
+            queue_wait=queue_wait,
+        )
+
+    def _source(self) -> Store | Path:
+        """Return what a new worker reads from."""
+        found = self.store if self.store is not None else self.path
+        assert found is not None
+        return found
 
     @property
     def version(self) -> int:
@@ -59,61 +146,156 @@ class EmbeddedBackend:
         """Tell whether writes are enabled."""
         return self._writable
 
+    def _run(self, request: Request, timeout: float) -> tuple[bytes, Stream | None]:
+        """Send a request to a worker; return a whole body or a stream, with the status known."""
+        deadline = time.monotonic() + timeout
+        worker = self.pool.borrow()
+        try:
+            worker.conn.send(request)
+            first = worker.receive(deadline)
+        except BaseException:
+            self.pool.discard(worker)
+            raise
+        if first is None:
+            self.pool.discard(worker)
+            raise DeadlineExceeded(
+                f"the query ran past its {timeout:g} s deadline and was stopped; "
+                "simplify it, add a LIMIT, or ask for a longer timeout (up to the server's)"
+            )
+        tag = first[:1]
+        if tag == READY:
+            return b"", Stream(self.pool, worker, deadline, timeout)
+        self.pool.release(worker)
+        if tag == WHOLE:
+            return first[1:], None
+        raise worker_error(first)
+
+    def _outcome(
+        self, request: Request, media_type: str, timeout: float, **headers: str
+    ) -> Outcome:
+        """Run a request and wrap its answer as an Outcome."""
+        body, stream = self._run(request, timeout)
+        return Outcome(media_type, stream if stream is not None else iter([body]), headers)
+
     def query(self, job: QueryJob) -> Outcome:
-        """Run a query and return its serialized result."""
-        body = evaluate(self.store, job)
-        return Outcome(job.media_type, iter([body]))
+        """Run a query in a worker under its deadline and stream the serialized result."""
+        text, capped = cap_rows(job.text, self.row_cap)
+        request = QueryRequest(text, job.media_type, job.dataset, job.text if capped else None)
+        headers = {"KG-Row-Cap": str(self.row_cap)} if capped else {}
+        return self._outcome(request, job.media_type, job.timeout, **headers)
 
     def export(self, graph: str | None, media_type: str, timeout: float) -> Outcome:
-        """Serialize a graph or the whole dataset."""
-        fmt = rdf_format(media_type)
-        if graph is None:
-            body = self.store.dump(format=fmt)
-        else:
-            if not self.has_graph(graph):
-                raise NotFound(f"no graph named <{graph}> in this store")
-            body = self.store.dump(format=fmt, from_graph=graph_term(graph))
-        return Outcome(media_type, iter([body or b""]))
+        """Serialize a graph or the whole dataset in a worker."""
+        rdf_format(media_type)
+        if graph is not None and not self.has_graph(graph):
+            raise NotFound(f"no graph named <{graph}> in this store")
+        return self._outcome(DumpRequest(graph, media_type), media_type, timeout)
 
     def graph_names(self) -> list[str]:
         """List named graphs."""
-        return sorted(g.value for g in self.store.named_graphs() if isinstance(g, NamedNode))
+        if self._graphs is None:
+            if self.store is not None:
+                with self._store_lock:
+                    names = [g.value for g in self.store.named_graphs() if isinstance(g, NamedNode)]
+            else:
+                body, stream = self._run(GraphsRequest(), 60.0)
+                listing = body if stream is None else b"".join(stream)
+                names = listing.decode().split()
+            self._graphs = frozenset(names)
+        return sorted(self._graphs)
 
     def has_graph(self, graph: str) -> bool:
         """Tell whether a graph exists."""
-        return graph == DEFAULT_GRAPH or self.store.contains_named_graph(NamedNode(graph))
+        return graph == DEFAULT_GRAPH or graph in self.graph_names()
+
+    def _write(self, apply: Callable[[Store], T]) -> T:
+        """Apply a write exclusively and durably, then retire the workers holding old data."""
+        if not self._writable:
+            raise Forbidden("this store is read-only")
+        with self._write_lock:
+            if self.store is not None:
+                with self._store_lock:
+                    result = apply(self.store)
+                self.pool.retire()
+            else:
+                self.pool.pause(self.drain_timeout)
+                try:
+                    result = self._write_on_disk(apply)
+                finally:
+                    self.pool.resume()
+            self._version += 1
+            self._graphs = None
+            return result
+
+    def _write_on_disk(self, apply: Callable[[Store], T]) -> T:
+        """Open the store read-write, apply, flush before acknowledging, and close it again."""
+        store: Store | None = Store(str(self.path))
+        try:
+            assert store is not None
+            result = apply(store)
+            store.flush()
+            return result
+        finally:
+            store = None
 
     def update(self, text: str, dataset: Dataset, timeout: float) -> None:
-        """Apply an update."""
-        with self._write_lock:
+        """Apply a SPARQL Update durably before returning."""
+        rewritten = with_dataset(text, dataset)
+
+        def apply(store: Store) -> None:
             try:
-                self.store.update(text)
+                store.update(rewritten)
             except SyntaxError as error:
                 raise QuerySyntaxError(str(error)) from None
-            self._version += 1
+            except OSError as error:
+                raise EngineError(f"the update failed: {error}") from None
+
+        self._write(apply)
 
     def put_graph(self, graph: str, data: bytes, media_type: str, *, replace: bool) -> bool:
-        """Load RDF into a graph."""
-        with self._write_lock:
-            created = not self.has_graph(graph)
+        """Load RDF into a graph (parsed in full first, so a bad body changes nothing)."""
+        target = graph_term(graph)
+        try:
+            quads = [
+                Quad(q.subject, q.predicate, q.object, target)
+                for q in parse(
+                    data,
+                    format=rdf_format(media_type),
+                    base_iri=None if graph == DEFAULT_GRAPH else graph,
+                    without_named_graphs=True,
+                )
+            ]
+        except SyntaxError as error:
+            raise BadRequest(f"the {media_type} body does not parse: {error}") from None
+
+        def apply(store: Store) -> bool:
+            created = graph != DEFAULT_GRAPH and not store.contains_named_graph(NamedNode(graph))
             if replace and not created:
-                self.store.clear_graph(graph_term(graph))
-            self.store.load(data, format=rdf_format(media_type), to_graph=graph_term(graph))
-            self._version += 1
+                store.clear_graph(target)
+            if created:
+                store.add_graph(NamedNode(graph))
+            store.extend(quads)
             return created
 
+        return self._write(apply)
+
     def drop_graph(self, graph: str) -> bool:
-        """Remove a graph."""
-        with self._write_lock:
-            if not self.has_graph(graph):
+        """Remove a graph (the default graph is emptied); False if it did not exist."""
+        if not self.has_graph(graph):
+            return False
+
+        def apply(store: Store) -> bool:
+            target = graph_term(graph)
+            if isinstance(target, DefaultGraph):
+                store.clear_graph(target)
+                return True
+            if not store.contains_named_graph(target):
                 return False
-            term = graph_term(graph)
-            if isinstance(term, DefaultGraph):
-                self.store.clear_graph(term)
-            else:
-                self.store.remove_graph(term)
-            self._version += 1
+            store.remove_graph(target)
             return True
 
+        return self._write(apply)
+
     def close(self) -> None:
-        """Nothing to release for an in-process store."""
+        """Stop the worker processes."""
+        self.pool.close()

@@ -1,0 +1,193 @@
+"""The query worker: a child process that evaluates requests and streams their bytes back.
+
+Evaluation happens here and never in the serving process, because pyoxigraph cannot cancel a
+query: the parent enforces a deadline by killing this process. The wire protocol is a sequence
+of byte messages on one pipe, each starting with a one-byte tag:
+
+- ``W`` + body: the whole answer, when it fitted in one chunk (the common, small case);
+- ``K``: the answer is ready and will follow as ``D`` + chunk messages, then ``Z``;
+- ``E`` + JSON ``{"kind", "message"}``: the request failed (before or during streaming).
+
+The status is therefore known before the first byte reaches the client.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import IO, cast
+
+from pyoxigraph import DefaultGraph, NamedNode, QueryBoolean, QuerySolutions, Store
+
+from kg.execution.base import DEFAULT_GRAPH, Dataset
+from kg.execution.formats import rdf_format, results_format
+
+CHUNK_BYTES = 64 * 1024
+"""Bytes gathered before a chunk is sent: large enough to keep messages few, small for latency."""
+
+WHOLE, READY, DATA, END, ERROR = b"W", b"K", b"D", b"Z", b"E"
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """Evaluate a query; fallback is the client's own text, parsed for the message on error."""
+
+    text: str
+    media_type: str
+    dataset: Dataset
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
+class DumpRequest:
+    """Serialize one graph (an IRI or DEFAULT_GRAPH) or, with None, the whole dataset."""
+
+    graph: str | None
+    media_type: str
+
+
+@dataclass(frozen=True)
+class GraphsRequest:
+    """List the named graphs, one IRI per line."""
+
+
+Request = QueryRequest | DumpRequest | GraphsRequest
+
+
+class ChunkWriter:
+    """A binary file-like object that sends what pyoxigraph writes as pipe messages."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.buffer = bytearray()
+        self.started = False
+
+    def write(self, data: bytes) -> int:
+        """Buffer serialized bytes, sending a chunk once enough has gathered."""
+        self.buffer += data
+        if len(self.buffer) >= CHUNK_BYTES:
+            if not self.started:
+                self.conn.send_bytes(READY)
+                self.started = True
+            self.conn.send_bytes(DATA + self.buffer)
+            self.buffer.clear()
+        return len(data)
+
+    def as_output(self) -> IO[bytes]:
+        """Return this writer typed as the binary file pyoxigraph writes into."""
+        return cast(IO[bytes], self)
+
+    def flush(self) -> None:
+        """Keep bytes until a chunk is full; finish() sends the rest."""
+
+    def finish(self) -> None:
+        """Send what is left and mark the end of the answer."""
+        if self.started:
+            if self.buffer:
+                self.conn.send_bytes(DATA + self.buffer)
+            self.conn.send_bytes(END)
+        else:
+            self.conn.send_bytes(WHOLE + self.buffer)
+        self.buffer.clear()
+
+
+def graph_term(graph: str) -> NamedNode | DefaultGraph:
+    """Return the pyoxigraph term for a graph selector."""
+    return DefaultGraph() if graph == DEFAULT_GRAPH else NamedNode(graph)
+
+
+def dataset_options(dataset: Dataset) -> dict[str, object]:
+    """Return the Store.query keyword arguments that select a request's dataset."""
+    if dataset.is_union:
+        return {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [NamedNode(g) for g in dataset.default_graphs],
+        "named_graphs": [NamedNode(g) for g in dataset.named_graphs],
+    }
+
+
+def parse_error(store: Store, request: QueryRequest, error: SyntaxError) -> str:
+    """Return the parser's message for the client's own text, not for a rewritten one."""
+    if request.fallback is None:
+        return str(error)
+    try:
+        store.query(request.fallback, **dataset_options(request.dataset))  # type: ignore[arg-type]
+    except SyntaxError as original:
+        return str(original)
+    return str(error)
+
+
+def run_query(store: Store, request: QueryRequest, writer: ChunkWriter) -> None:
+    """Evaluate a query and serialize its result natively into the writer."""
+    result = store.query(request.text, **dataset_options(request.dataset))  # type: ignore[arg-type]
+    if isinstance(result, QuerySolutions | QueryBoolean):
+        result.serialize(output=writer.as_output(), format=results_format(request.media_type))
+    else:
+        result.serialize(output=writer.as_output(), format=rdf_format(request.media_type))
+
+
+def run_dump(store: Store, request: DumpRequest, writer: ChunkWriter) -> None:
+    """Serialize a graph or the whole dataset into the writer."""
+    fmt = rdf_format(request.media_type)
+    if request.graph is None:
+        store.dump(output=writer.as_output(), format=fmt)
+    else:
+        store.dump(output=writer.as_output(), format=fmt, from_graph=graph_term(request.graph))
+
+
+def run_graphs(store: Store, writer: ChunkWriter) -> None:
+    """Write the named graph IRIs, one per line."""
+    for graph in store.named_graphs():
+        if isinstance(graph, NamedNode):
+            writer.write(graph.value.encode() + b"\n")
+
+
+def send_error(conn: Connection, kind: str, message: str) -> None:
+    """Report a failure; the parent raises the matching KgError."""
+    conn.send_bytes(ERROR + json.dumps({"kind": kind, "message": message}).encode())
+
+
+def handle(store: Store, request: Request, conn: Connection) -> None:
+    """Answer one request, reporting a syntax error apart from an engine failure."""
+    writer = ChunkWriter(conn)
+    try:
+        if isinstance(request, QueryRequest):
+            run_query(store, request, writer)
+        elif isinstance(request, DumpRequest):
+            run_dump(store, request, writer)
+        else:
+            run_graphs(store, writer)
+    except SyntaxError as error:
+        assert isinstance(request, QueryRequest)
+        send_error(conn, "syntax", parse_error(store, request, error))
+        return
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        send_error(conn, "engine", f"{type(error).__name__}: {error}")
+        return
+    writer.finish()
+
+
+def open_source(source: Store | Path) -> Store:
+    """Return the store a worker reads: inherited by fork, or opened read-only from disk."""
+    return source if isinstance(source, Store) else Store.read_only(str(source))
+
+
+def serve(conn: Connection, source: Store | Path) -> None:
+    """Answer requests from the parent until it closes the pipe or kills this process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        store = open_source(source)
+    except OSError as error:
+        send_error(conn, "engine", f"cannot open the store: {error}")
+        return
+    conn.send_bytes(READY)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            break
+        handle(store, request, conn)
+    conn.close()
