@@ -1,5 +1,158 @@
-"""Placeholder blueprint, filled by its own issue."""
+"""The SPARQL 1.1 Graph Store Protocol at /store, with indirect graph identification.
 
-from flask import Blueprint
+``?default`` is the store's own default graph, ``?graph=IRI`` a named graph; /store alone is the
+whole dataset (GET, HEAD) or the place where POST creates a new graph. Reads are open; writes need
+the bearer token.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, Response, request
+from werkzeug.datastructures import MIMEAccept
+
+from kg.errors import (
+    BadRequest,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from kg.execution.base import DEFAULT_GRAPH
+from kg.iris import GRAPH_NS
+from kg.web import services
+from kg.web.auth import require_writer
 
 blueprint = Blueprint("store", __name__)
+
+GRAPH_TYPES = (
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+    "text/n3",
+)
+DATASET_TYPES = ("application/n-quads", "application/trig")
+METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
+
+
+def selected_graph() -> str | None:
+    """Return the graph a request names: DEFAULT_GRAPH, an IRI, or None for the whole store."""
+    graphs = request.args.getlist("graph")
+    has_default = "default" in request.args
+    if len(graphs) > 1:
+        raise BadRequest("give the graph parameter once")
+    if graphs and has_default:
+        raise BadRequest("give either ?default or ?graph=IRI, not both")
+    if has_default:
+        return DEFAULT_GRAPH
+    if not graphs:
+        return None
+    iri = graphs[0]
+    scheme, colon, _ = iri.partition(":")
+    if (
+        not colon
+        or not scheme.isascii()
+        or not scheme.isalpha()
+        or any(c in iri for c in '<> "{}|\\^`')
+    ):
+        raise BadRequest(f"the graph parameter must be an absolute IRI; got {iri!r}")
+    return iri
+
+
+def negotiate(offered: tuple[str, ...]) -> str:
+    """Pick the response format from the Accept header; 406 when nothing offered fits."""
+    if not request.accept_mimetypes:
+        return offered[0]
+    ranges = MIMEAccept([(value.split(";")[0].strip(), q) for value, q in request.accept_mimetypes])
+    best = ranges.best_match(offered)
+    if best is None:
+        raise NotAcceptable(f"this resource is available as {', '.join(offered)}")
+    return best
+
+
+def body_format() -> str:
+    """Return the media type of a write's body, checking that it is a graph format."""
+    media_type = request.mimetype
+    if media_type not in GRAPH_TYPES:
+        raise UnsupportedMediaType(
+            f"send the graph as one of {', '.join(GRAPH_TYPES)}; got {media_type or 'no type'}"
+        )
+    check_size()
+    return media_type
+
+
+def check_size() -> None:
+    """Refuse a body over the configured limit before reading it."""
+    limit = services().settings.max_body_bytes
+    if (request.content_length or 0) > limit:
+        raise PayloadTooLarge(f"the body is larger than the {limit}-byte limit")
+
+
+def read(graph: str | None) -> Response:
+    """Answer GET and HEAD: one graph, or the whole dataset in a quad format."""
+    backend = services().backend
+    if graph is not None and not backend.has_graph(graph):
+        raise NotFound(f"no graph named <{graph}> in this store")
+    media_type = negotiate(DATASET_TYPES if graph is None else GRAPH_TYPES)
+    if request.method == "HEAD":
+        return Response(status=200, mimetype=media_type)
+    outcome = backend.export(graph, media_type, services().settings.query_timeout)
+    return Response(outcome.chunks, mimetype=media_type, headers=outcome.headers)
+
+
+def write(graph: str | None) -> Response:
+    """Answer PUT, POST and DELETE after checking the bearer token."""
+    found = services()
+    require_writer(request.headers.get("Authorization"), found.settings.write_token)
+    backend = found.backend
+    if request.method == "DELETE":
+        if graph is None:
+            raise MethodNotAllowed("DELETE needs ?default or ?graph=IRI", headers=allow(graph))
+        if not backend.drop_graph(graph):
+            raise NotFound(f"no graph named <{graph}> in this store")
+        return Response(status=204)
+    if request.mimetype == "multipart/form-data":
+        return post_parts(graph)
+    media_type = body_format()
+    if graph is None:
+        if request.method == "PUT":
+            raise MethodNotAllowed("PUT needs ?default or ?graph=IRI", headers=allow(graph))
+        graph = f"{GRAPH_NS}posted/{uuid.uuid4()}"
+        backend.put_graph(graph, request.get_data(), media_type, replace=False)
+        return Response(status=201, headers={"Location": graph})
+    created = backend.put_graph(
+        graph, request.get_data(), media_type, replace=request.method == "PUT"
+    )
+    return Response(status=201 if created else 204)
+
+
+def post_parts(graph: str | None) -> Response:
+    """Merge every RDF file of a multipart POST into one graph, as the protocol allows."""
+    if graph is None or request.method != "POST":
+        raise UnsupportedMediaType("multipart/form-data is accepted only by POST to a graph")
+    check_size()
+    parts = [(part.mimetype, part.read()) for part in request.files.values()]
+    for media_type, _ in parts:
+        if media_type not in GRAPH_TYPES:
+            raise UnsupportedMediaType(f"a part has the type {media_type or 'none'}, not RDF")
+    created = False
+    for media_type, data in parts:
+        created |= services().backend.put_graph(graph, data, media_type, replace=False)
+    return Response(status=201 if created else 204)
+
+
+def allow(graph: str | None) -> dict[str, str]:
+    """Return the Allow header for a store resource."""
+    return {"Allow": "GET, HEAD, POST" if graph is None else ", ".join(METHODS)}
+
+
+@blueprint.route("/store", methods=METHODS)
+def graph_store() -> Response:
+    """Serve the Graph Store Protocol."""
+    graph = selected_graph()
+    if request.method in ("GET", "HEAD"):
+        return read(graph)
+    return write(graph)
