@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import doctest
+from types import ModuleType
+
 import pytest
 
+import kg.protocol.negotiate
+import kg.protocol.request
 from kg.errors import BadRequest, KgError, UnsupportedMediaType
 from kg.execution.base import Dataset
 from kg.protocol.request import QueryRequest, UpdateRequest, parse_request
@@ -180,3 +185,8 @@ def test_refused(
         parse_request(method, content_type, url, body)
     assert type(caught.value) is error
     assert message in caught.value.message
+
+
+@pytest.mark.parametrize("module", [kg.protocol.request, kg.protocol.negotiate])
+def test_docstring_examples(module: ModuleType) -> None:
+    assert doctest.testmod(module).failed == 0

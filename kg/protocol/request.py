@@ -17,6 +17,7 @@ A parameter given both in the URL and in the body is refused, as are a repeated 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -25,7 +26,9 @@ from pyoxigraph import NamedNode
 
 from kg.errors import BadRequest, UnsupportedMediaType
 from kg.execution.base import Dataset
-from kg.sparql_text import tokenize
+from kg.sparql_text import iri_value, prologue, tokenize
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -172,3 +175,20 @@ def _refuse_dataset_clauses(text: str) -> None:
                 f"the update has a {token.text.upper()} clause and the request also gives "
                 "using-graph-uri or using-named-graph-uri; name the dataset in one place only"
             )
+
+
+def with_base(text: str, base: str) -> str:
+    """Give a query with relative IRIs and no BASE the request URL as its base (RFC 3986 5.1.3).
+
+    Queries with only absolute IRIs are returned unchanged, so their error positions stay exact.
+
+    >>> with_base("CONSTRUCT { <s> <p> 1 } WHERE {}", "http://h/sparql")
+    'BASE <http://h/sparql> CONSTRUCT { <s> <p> 1 } WHERE {}'
+    >>> with_base("ASK { <http://x/s> ?p ?o }", "http://h/sparql")
+    'ASK { <http://x/s> ?p ?o }'
+    """
+    tokens = tokenize(text)
+    if prologue(tokens).base is not None:
+        return text
+    relative = any(t.kind == "iri" and not _SCHEME.match(iri_value(t)) for t in tokens)
+    return f"BASE <{base}> {text}" if relative else text

@@ -8,10 +8,10 @@ from pyoxigraph import serialize
 from kg.execution.formats import rdf_format
 from kg.protocol.description import service_description
 from kg.protocol.negotiate import GRAPH_FORMATS, SOLUTION_FORMATS, negotiate
-from kg.protocol.request import QueryRequest, UpdateRequest, parse_request
+from kg.protocol.request import QueryRequest, UpdateRequest, parse_request, with_base
 from kg.web import pages, services
 from kg.web.auth import require_writer
-from kg.web.streaming import outcome_response
+from kg.web.streaming import outcome_response, with_charset
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -43,7 +43,8 @@ def query(operation: QueryRequest) -> Response:
         offers = SOLUTION_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS
         return negotiate(accept, offers)
 
-    outcome = services().run_query(operation.text, choose, operation.dataset)
+    text = with_base(operation.text, request.base_url)
+    outcome = services().run_query(text, choose, operation.dataset)
     return outcome_response(outcome, VARY)
 
 
@@ -63,6 +64,6 @@ def describe() -> Response:
     else:
         triples = service_description(request.base_url, services().backend.graph_names())
         body = serialize(triples, format=rdf_format(chosen)) or b""
-        response = Response(body, content_type=chosen)
+        response = Response(body, content_type=with_charset(chosen))
     response.headers.update(VARY)
     return response

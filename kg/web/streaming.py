@@ -29,14 +29,14 @@ def outcome_response(outcome: Outcome, headers: dict[str, str] | None = None) ->
         close_chunks(outcome.chunks)
         raise
     body = itertools.chain((first,), outcome.chunks)
-    response = Response(body, content_type=_content_type(outcome.media_type))
+    response = Response(body, content_type=with_charset(outcome.media_type))
     response.headers.update(outcome.headers)
     response.headers.update(headers or {})
     response.call_on_close(lambda: close_chunks(outcome.chunks))
     return response
 
 
-def _content_type(media_type: str) -> str:
+def with_charset(media_type: str) -> str:
     """Add the charset to textual media types; every format written here is UTF-8."""
     if media_type.startswith("text/") and "charset" not in media_type:
         return media_type + "; charset=utf-8"
