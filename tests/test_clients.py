@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ NAMES = f"SELECT ?person ?name WHERE {{ ?person <{FOAF}name> ?name }} ORDER BY ?
 PEOPLE_GRAPH = f"CONSTRUCT {{ ?person <{FOAF}name> ?name }} WHERE {{ ?person <{FOAF}name> ?name }}"
 ALICE = "http://example.org/alice"
 BOB = "http://example.org/bob"
+README_ENDPOINT = "http://127.0.0.1:8000/sparql"
 
 
 def run(server: ServerProcess, query: str, return_format: str) -> Any:
@@ -151,3 +154,27 @@ def test_endpoint_federates_to_another_endpoint_through_service(
             result.response.close()
     finally:
         front.stop()
+
+
+def readme_python_blocks() -> list[str]:
+    """Return the Python examples of the README's Querying section."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Querying", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_readme_python_examples_run(
+    live_server: ServerProcess, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocks = readme_python_blocks()
+    assert len(blocks) == 2
+    for block in blocks:
+        assert README_ENDPOINT in block
+        exec(block.replace(README_ENDPOINT, live_server.sparql), {})
+    assert capsys.readouterr().out == (
+        "http://example.org/people 5\n"
+        "http://kasei.us/2009/09/sparql/data/data1.rdf 1\n"
+        "http://kasei.us/2009/09/sparql/data/data2.rdf 1\n"
+        "http://kasei.us/2009/09/sparql/data/data3.rdf 1\n"
+        "8\n"
+    )
