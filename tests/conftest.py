@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pyoxigraph import Store
+from support.paths import SAMPLE
 from support.server import ServerProcess, start_server
 
 from kg.execution.embedded import EmbeddedBackend
 from kg.settings import Settings
 from kg.web import create_app
-
-DATA = Path(__file__).parent / "data"
-SAMPLE = DATA / "sample.trig"
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE
 from pyoxigraph import RdfFormat, parse
+from support.paths import SAMPLE
 
 from kg.cli import main
 from kg.settings import setting_fields
