@@ -175,9 +175,30 @@ def open_source(source: Store | Path) -> Store:
     return source if isinstance(source, Store) else Store.read_only(str(source))
 
 
+def reset_signals() -> None:
+    """Drop the signal handling a forked worker inherits (gunicorn's): SIGTERM must kill it.
+
+    SIGINT is ignored because a Ctrl-C reaches the whole process group; the parent decides.
+    """
+    signal.set_wakeup_fd(-1)
+    for number in (
+        signal.SIGTERM,
+        signal.SIGHUP,
+        signal.SIGQUIT,
+        signal.SIGCHLD,
+        signal.SIGUSR1,
+        signal.SIGUSR2,
+        signal.SIGWINCH,
+        signal.SIGTTIN,
+        signal.SIGTTOU,
+    ):
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def serve(conn: Connection, source: Store | Path) -> None:
     """Answer requests from the parent until it closes the pipe or kills this process."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    reset_signals()
     try:
         store = open_source(source)
     except OSError as error:
