@@ -24,5 +24,16 @@ def open_services(settings: Settings, *, progress: bool = False) -> Services:
         )
     except (OSError, SyntaxError, ValueError) as error:
         raise click.ClickException(f"cannot build the store: {error}") from None
-    backend = EmbeddedBackend(store, writable=settings.write_token is not None)
+    # With --store, query workers open the directory read-only: no process may keep it open
+    # read-write, so the store built here is closed before they start.
+    memory = store if settings.store is None else None
+    del store
+    backend = EmbeddedBackend(
+        memory,
+        path=settings.store,
+        writable=settings.write_token is not None,
+        workers=settings.max_concurrent_queries,
+        row_cap=settings.result_row_cap,
+        drain_timeout=settings.query_timeout,
+    )
     return Services(settings, backend, Policy(settings))

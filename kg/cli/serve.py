@@ -65,6 +65,10 @@ def serve(**values: Any) -> None:
     settings = settings_from(values)
     if settings.workers > 1 and settings.store is None:
         raise click.UsageError("more than one worker needs --store (an on-disk store they share)")
+    if settings.workers > 1 and settings.write_token is not None:
+        raise click.UsageError(
+            "a server that accepts writes runs one worker: a write must stop every reader"
+        )
     services = open_services(settings, progress=True)
     app = create_app(services.backend, settings)
     Server(app, settings).run()

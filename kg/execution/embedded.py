@@ -15,11 +15,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, Store, parse
+from pyoxigraph import NamedNode, Store
 
 from kg.errors import (
     BadRequest,
@@ -40,13 +39,17 @@ from kg.execution.worker import (
     READY,
     WHOLE,
     DumpRequest,
+    GraphDrop,
     GraphsRequest,
+    GraphWrite,
     QueryRequest,
     Request,
-    graph_term,
+    UpdateWrite,
+    Write,
+    apply_write,
+    graph_quads,
+    write_on_disk,
 )
-
-T = TypeVar("T")
 
 
 def worker_error(message: bytes) -> KgError:
@@ -208,93 +211,70 @@ class EmbeddedBackend:
         """Tell whether a graph exists."""
         return graph == DEFAULT_GRAPH or graph in self.graph_names()
 
-    def _write(self, apply: Callable[[Store], T]) -> T:
+    def _write(self, write: Write, timeout: float) -> bool:
         """Apply a write exclusively and durably, then retire the workers holding old data."""
         if not self._writable:
             raise Forbidden("this store is read-only")
         with self._write_lock:
             if self.store is not None:
                 with self._store_lock:
-                    result = apply(self.store)
+                    try:
+                        result = apply_write(self.store, write)
+                    except SyntaxError as error:
+                        raise QuerySyntaxError(str(error)) from None
+                    except OSError as error:
+                        raise EngineError(f"the write failed: {error}") from None
                 self.pool.retire()
             else:
                 self.pool.pause(self.drain_timeout)
                 try:
-                    result = self._write_on_disk(apply)
+                    result = self._write_on_disk(write, timeout)
                 finally:
                     self.pool.resume()
             self._version += 1
             self._graphs = None
             return result
 
-    def _write_on_disk(self, apply: Callable[[Store], T]) -> T:
-        """Open the store read-write, apply, flush before acknowledging, and close it again."""
-        store: Store | None = Store(str(self.path))
+    def _write_on_disk(self, write: Write, timeout: float) -> bool:
+        """Run a write in a fresh writer process that is killed if it passes its deadline."""
+        context = self.pool.context
+        parent_end, child_end = context.Pipe()
+        process = context.Process(  # type: ignore[attr-defined]
+            target=write_on_disk, args=(child_end, self.path, write), name="kg-writer"
+        )
+        process.start()
+        child_end.close()
+        writer = Worker(process, parent_end, self.pool.generation)
         try:
-            assert store is not None
-            result = apply(store)
-            store.flush()
-            return result
+            answer = writer.receive(time.monotonic() + timeout)
         finally:
-            store = None
+            writer.kill()
+        if answer is None:
+            raise DeadlineExceeded(
+                f"the write ran past its {timeout:g} s deadline and was stopped; nothing changed"
+            )
+        if answer[:1] == ERROR:
+            raise worker_error(answer)
+        return bool(json.loads(answer[1:]))
 
     def update(self, text: str, dataset: Dataset, timeout: float) -> None:
         """Apply a SPARQL Update durably before returning."""
-        rewritten = with_dataset(text, dataset)
-
-        def apply(store: Store) -> None:
-            try:
-                store.update(rewritten)
-            except SyntaxError as error:
-                raise QuerySyntaxError(str(error)) from None
-            except OSError as error:
-                raise EngineError(f"the update failed: {error}") from None
-
-        self._write(apply)
+        self._write(UpdateWrite(with_dataset(text, dataset)), timeout)
 
     def put_graph(self, graph: str, data: bytes, media_type: str, *, replace: bool) -> bool:
-        """Load RDF into a graph (parsed in full first, so a bad body changes nothing)."""
-        target = graph_term(graph)
+        """Load RDF into a graph (parsed first here, so a bad body disturbs nothing)."""
+        write = GraphWrite(graph, data, media_type, replace)
         try:
-            quads = [
-                Quad(q.subject, q.predicate, q.object, target)
-                for q in parse(
-                    data,
-                    format=rdf_format(media_type),
-                    base_iri=None if graph == DEFAULT_GRAPH else graph,
-                    without_named_graphs=True,
-                )
-            ]
+            graph_quads(write)
         except SyntaxError as error:
             raise BadRequest(f"the {media_type} body does not parse: {error}") from None
-
-        def apply(store: Store) -> bool:
-            created = graph != DEFAULT_GRAPH and not store.contains_named_graph(NamedNode(graph))
-            if replace and not created:
-                store.clear_graph(target)
-            if created:
-                store.add_graph(NamedNode(graph))
-            store.extend(quads)
-            return created
-
-        return self._write(apply)
+        return self._write(write, self.drain_timeout)
 
     def drop_graph(self, graph: str) -> bool:
         """Remove a graph (the default graph is emptied); False if it did not exist."""
         if not self.has_graph(graph):
             return False
-
-        def apply(store: Store) -> bool:
-            target = graph_term(graph)
-            if isinstance(target, DefaultGraph):
-                store.clear_graph(target)
-                return True
-            if not store.contains_named_graph(target):
-                return False
-            store.remove_graph(target)
-            return True
-
-        return self._write(apply)
+        return self._write(GraphDrop(graph), self.drain_timeout)
 
     def close(self) -> None:
         """Stop the worker processes."""

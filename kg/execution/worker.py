@@ -20,7 +20,15 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, cast
 
-from pyoxigraph import DefaultGraph, NamedNode, QueryBoolean, QuerySolutions, Store
+from pyoxigraph import (
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    Store,
+    parse,
+)
 
 from kg.execution.base import DEFAULT_GRAPH, Dataset
 from kg.execution.formats import rdf_format, results_format
@@ -55,6 +63,89 @@ class GraphsRequest:
 
 
 Request = QueryRequest | DumpRequest | GraphsRequest
+
+
+@dataclass(frozen=True)
+class UpdateWrite:
+    """Apply a SPARQL Update."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class GraphWrite:
+    """Load RDF into a graph, replacing it or adding to it."""
+
+    graph: str
+    data: bytes
+    media_type: str
+    replace: bool
+
+
+@dataclass(frozen=True)
+class GraphDrop:
+    """Remove a named graph, or empty the default graph."""
+
+    graph: str
+
+
+Write = UpdateWrite | GraphWrite | GraphDrop
+
+
+def graph_quads(write: GraphWrite) -> list[Quad]:
+    """Parse a graph body in full (so a bad body changes nothing), placed in the target graph."""
+    target = graph_term(write.graph)
+    return [
+        Quad(q.subject, q.predicate, q.object, target)
+        for q in parse(
+            write.data,
+            format=rdf_format(write.media_type),
+            base_iri=None if write.graph == DEFAULT_GRAPH else write.graph,
+            without_named_graphs=True,
+        )
+    ]
+
+
+def apply_write(store: Store, write: Write) -> bool:
+    """Apply a write; return whether a graph was created (GraphWrite) or existed (GraphDrop)."""
+    if isinstance(write, UpdateWrite):
+        store.update(write.text)
+        return True
+    target = graph_term(write.graph)
+    exists = isinstance(target, DefaultGraph) or store.contains_named_graph(target)
+    if isinstance(write, GraphDrop):
+        if isinstance(target, DefaultGraph):
+            store.clear_graph(target)
+        elif exists:
+            store.remove_graph(target)
+        return exists
+    quads = graph_quads(write)
+    if write.replace and exists:
+        store.clear_graph(target)
+    if not exists:
+        store.add_graph(target)
+    store.extend(quads)
+    return not exists
+
+
+def write_on_disk(conn: Connection, path: Path, write: Write) -> None:
+    """Entry point of a writer process: open read-write, apply, flush, report, close.
+
+    A fresh process, because RocksDB's background threads (which a flush waits for) do not
+    survive a fork; killing it before it reports leaves the store as it was.
+    """
+    reset_signals()
+    try:
+        store = Store(str(path))
+        result = apply_write(store, write)
+        store.flush()
+    except SyntaxError as error:
+        send_error(conn, "syntax", str(error))
+    except (OSError, ValueError, TypeError, RuntimeError) as error:
+        send_error(conn, "engine", f"{type(error).__name__}: {error}")
+    else:
+        conn.send_bytes(WHOLE + json.dumps(result).encode())
+    conn.close()
 
 
 class ChunkWriter:
