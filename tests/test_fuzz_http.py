@@ -27,7 +27,7 @@ METHODS = st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPT
 PATHS = st.one_of(
     st.sampled_from(["/sparql", "/store", "/", "/id/x", "/ontology", "/store/", "/sparql/"]),
     st.text(alphabet=st.characters(codec="utf-8", exclude_characters="?#"), max_size=30).map(
-        lambda p: "/" + p
+        lambda p: "/" + p.lstrip("/")
     ),
 )
 SPARQLISH = st.one_of(
