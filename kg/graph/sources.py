@@ -106,6 +106,8 @@ def data_sources(data_dir: Path = DATA_DIR) -> list[Source]:
     for article_id in article_ids(data_dir):
         folder = data_dir / "articles" / article_id
         found += [source_for(p, article_graph(article_id)) for p in rdf_files(folder)]
+    if not found:
+        raise DataError(f"{data_dir}: no RDF files and no articles/<id>/article.txt in this folder")
     return found
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyshacl
 from pyoxigraph import QuerySolutions, QueryTriples, RdfFormat, Store
-from rdflib import RDF, Graph, Namespace
+from rdflib import RDF, BNode, Graph, Namespace
 
 from kg import iris
 from kg.graph.sources import SHAPES_FILE, DataError
@@ -68,7 +68,8 @@ def shape_problems(store: Store, shapes: Path) -> list[Problem]:
         shapes_graph.parse(shapes, format="turtle")
     except Exception as error:  # rdflib raises many unrelated types for bad Turtle
         raise DataError(f"{shapes}: {error}") from None
-    conforms, report, _ = pyshacl.validate(shaped_graph(store), shacl_graph=shapes_graph)
+    data = shaped_graph(store)
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph)
     if conforms:
         return []
     problems = []
@@ -80,11 +81,20 @@ def shape_problems(store: Store, shapes: Path) -> list[Problem]:
         problems.append(
             Problem(
                 f"shape {shape_name(shape)}",
-                f"<{report.value(result, SH.focusNode)}>{where}",
+                describe(data, report.value(result, SH.focusNode)) + where,
                 str(message),
             )
         )
     return sorted(problems, key=str)
+
+
+def describe(data: Graph, node: object) -> str:
+    """Name a focus node; a blank node is named by the statement that points at it."""
+    if not isinstance(node, BNode):
+        return f"<{node}>"
+    for subject, predicate in data.subject_predicates(node):
+        return f"[the {predicate.n3(data.namespace_manager)} of {describe(data, subject)}]"
+    return "[a blank node]"
 
 
 def shape_name(shape: object) -> str:
