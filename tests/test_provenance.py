@@ -1,14 +1,13 @@
 """Every article statement traces to its sentence, and every sentence to the shipped text."""
 
 import re
-from pathlib import Path
 
 import pytest
 
 from kg import iris
 from kg.graph.build import open_store
 from kg.graph.sources import article_ids
-from kg.resources import DATA_DIR, ontology_dir
+from kg.resources import DATA_DIR, ontology_dir, queries_dir
 
 ARTICLE = "2025-12-12-peru-ecuador"
 TEXT = (DATA_DIR / "articles" / ARTICLE / "article.txt").read_text(encoding="utf-8")
@@ -114,7 +113,7 @@ def test_a_claim_reads_as_the_article_wrote_it(store):
 
 def test_no_wikidata_item_outside_the_verified_list_appears_in_any_file():
     files = [p for p in DATA_DIR.rglob("*") if p.is_file() and "wikidata" not in p.parts]
-    files += list(ontology_dir().glob("*.ttl")) + list(Path("queries").rglob("*.rq"))
+    files += list(ontology_dir().glob("*.ttl")) + list(queries_dir().rglob("*.rq"))
     used = {
         qid
         for path in files
