@@ -8,16 +8,19 @@ section gives the setting for each store.
 from __future__ import annotations
 
 import base64
+import io
 import itertools
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import requests
 from pyoxigraph import (
     NamedNode,
     Quad,
+    QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
@@ -29,6 +32,7 @@ from pyoxigraph import (
 from kg import __version__
 from kg.errors import (
     BadGateway,
+    BadRequest,
     DeadlineExceeded,
     KgError,
     NotFound,
@@ -52,6 +56,28 @@ def auth_headers(credentials: str | None) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()}
 
 
+def update_url_for(query_url: str) -> str:
+    """Guess a store's update URL from its query URL (``.../query`` -> ``.../update``).
+
+    Oxigraph and Fuseki answer updates at ``/update`` beside ``/query``; Virtuoso and QLever take
+    both at one ``/sparql`` URL, so any other URL is its own update URL.
+    """
+    head, slash, last = query_url.rstrip("/").rpartition("/")
+    return f"{head}{slash}update" if last == "query" else query_url
+
+
+def endpoint_urls(url: str, update_url: str | None = None) -> tuple[str, str]:
+    """Return (query URL, update URL) for a store given by its base URL or its query URL.
+
+    A URL ending in ``/query`` or ``/sparql`` is the query URL; any other is the base of a store
+    that serves ``/query`` and ``/update`` under it (``oxigraph serve``, a Fuseki dataset).
+    """
+    trimmed = url.rstrip("/")
+    last = trimmed.rpartition("/")[2]
+    query_url = trimmed if last in ("query", "sparql") else trimmed + "/query"
+    return query_url, update_url or update_url_for(query_url)
+
+
 def dataset_params(dataset: Dataset, *, update: bool = False) -> list[tuple[str, str]]:
     """Return the protocol parameters that name a request's dataset."""
     default_name, named_name = (
@@ -64,10 +90,58 @@ def dataset_params(dataset: Dataset, *, update: bool = False) -> list[tuple[str,
     ]
 
 
+def iri(graph: str) -> str:
+    """Write a graph name as a SPARQL IRI, refusing one that is not a valid IRI."""
+    try:
+        return str(NamedNode(graph))
+    except ValueError as error:
+        raise BadRequest(f"<{graph}> is not a valid graph IRI: {error}") from None
+
+
 def ntriples_lines(data: bytes, media_type: str) -> Iterator[str]:
     """Parse RDF and yield each triple as an N-Triples line (for INSERT DATA)."""
     for quad in parse(data, format=rdf_format(media_type)):
         yield f"{quad.subject} {quad.predicate} {quad.object} ."
+
+
+def close_stream(chunks: Iterator[bytes]) -> None:
+    """Close a chunk stream early so its connection and concurrency slot are released."""
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
+
+
+def transport_reason(error: requests.RequestException) -> str:
+    """Name the innermost cause of a transport failure (refused, reset, closed) for a message."""
+    cause: BaseException = error
+    while cause.__context__ is not None and not isinstance(cause, ConnectionError | OSError):
+        cause = cause.__context__
+    return type(cause).__name__
+
+
+class ChunkReader(io.RawIOBase):
+    """A readable file over an iterator of byte chunks, so a parser can consume a stream."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        super().__init__()
+        self._chunks = chunks
+        self._pending = b""
+
+    def readable(self) -> bool:
+        """Tell io that this file can be read."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill buffer with the next bytes of the stream; 0 at its end."""
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = chunk
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
 
 
 class RemoteBackend:
@@ -83,7 +157,7 @@ class RemoteBackend:
         connect_timeout: float = 5.0,
     ) -> None:
         self.query_url = query_url
-        self.update_url = update_url or query_url
+        self.update_url = update_url or update_url_for(query_url)
         self.session = requests.Session()
         self.session.headers.update(auth_headers(credentials))
         self.session.headers["User-Agent"] = f"peru-ecuador-kg/{__version__}"
@@ -120,7 +194,8 @@ class RemoteBackend:
             ) from None
         except requests.ConnectionError as error:
             raise ServiceUnavailable(
-                f"the remote store at {url} is unreachable ({type(error).__name__}); retry later",
+                f"the remote store at {url} is unreachable or broke off the connection "
+                f"({transport_reason(error)}); retry later",
                 headers={"Retry-After": "5"},
             ) from None
         if response.status_code >= 400:
@@ -175,12 +250,17 @@ class RemoteBackend:
             raise
         return Outcome(media_type, self._stream(response, deadline))
 
-    def _solutions(self, text: str, timeout: float) -> QuerySolutions:
-        """Run a SELECT and parse its JSON answer."""
+    @contextmanager
+    def _solutions(self, text: str, timeout: float) -> Iterator[QuerySolutions]:
+        """Run a SELECT and parse its JSON answer as it streams in; close it on exit."""
         outcome = self._forward(text, "application/sparql-results+json", Dataset(), timeout)
-        result = parse_query_results(outcome.read_all(), QueryResultsFormat.JSON)
-        assert isinstance(result, QuerySolutions)
-        return result
+        try:
+            reader = io.BufferedReader(ChunkReader(outcome.chunks), CHUNK_BYTES)
+            result = parse_query_results(reader, QueryResultsFormat.JSON)
+            assert isinstance(result, QuerySolutions)
+            yield result
+        finally:
+            close_stream(outcome.chunks)
 
     def export(self, graph: str | None, media_type: str, timeout: float) -> Outcome:
         """Serialize one graph (by CONSTRUCT) or the whole dataset (quads by SELECT)."""
@@ -190,7 +270,7 @@ class RemoteBackend:
         if graph is None or fmt in QUAD_FORMATS:
             return Outcome(media_type, self._quads(graph, fmt, timeout))
         pattern = (
-            "{ ?s ?p ?o }" if graph == DEFAULT_GRAPH else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+            "{ ?s ?p ?o }" if graph == DEFAULT_GRAPH else f"{{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}"
         )
         return self._forward(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {pattern}", media_type, Dataset(), timeout
@@ -198,24 +278,30 @@ class RemoteBackend:
 
     def _quads(self, graph: str | None, fmt: RdfFormat, timeout: float) -> Iterator[bytes]:
         """Yield a dataset or one graph as quads, serialized natively batch by batch."""
-        scope = "" if graph is None or graph == DEFAULT_GRAPH else f"VALUES ?g {{ <{graph}> }}"
-        solutions = self._solutions(
-            f"SELECT ?g ?s ?p ?o WHERE {{ {scope} GRAPH ?g {{ ?s ?p ?o }} }}", timeout
-        )
-        quads = (Quad(s["s"], s["p"], s["o"], s["g"]) for s in solutions)
-        while batch := list(itertools.islice(quads, BATCH_QUADS)):
-            yield serialize(batch, format=fmt) or b""
+        scope = "" if graph is None or graph == DEFAULT_GRAPH else f"VALUES ?g {{ {iri(graph)} }}"
+        text = f"SELECT ?g ?s ?p ?o WHERE {{ {scope} GRAPH ?g {{ ?s ?p ?o }} }}"
+        with self._solutions(text, timeout) as solutions:
+            quads = (Quad(s["s"], s["p"], s["o"], s["g"]) for s in solutions)
+            while batch := list(itertools.islice(quads, BATCH_QUADS)):
+                yield serialize(batch, format=fmt) or b""
 
     def graph_names(self) -> list[str]:
         """List the remote store's named graphs."""
-        solutions = self._solutions("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", 30.0)
-        return sorted(s["g"].value for s in solutions if isinstance(s["g"], NamedNode))
+        with self._solutions("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", 30.0) as solutions:
+            return sorted(s["g"].value for s in solutions if isinstance(s["g"], NamedNode))
 
     def has_graph(self, graph: str) -> bool:
         """Tell whether a named graph exists remotely."""
         if graph == DEFAULT_GRAPH:
             return True
-        return graph in self.graph_names()
+        outcome = self._forward(
+            f"ASK {{ GRAPH {iri(graph)} {{ }} }}",
+            "application/sparql-results+json",
+            Dataset(),
+            30.0,
+        )
+        answer = parse_query_results(outcome.read_all(), QueryResultsFormat.JSON)
+        return isinstance(answer, QueryBoolean) and bool(answer)
 
     def update(self, text: str, dataset: Dataset, timeout: float) -> None:
         """Forward an update; the remote store acknowledges it durably."""
@@ -230,9 +316,9 @@ class RemoteBackend:
     def put_graph(self, graph: str, data: bytes, media_type: str, *, replace: bool) -> bool:
         """Load RDF into a remote graph with one SPARQL Update (so blank nodes stay whole)."""
         created = not self.has_graph(graph)
-        target = "DEFAULT" if graph == DEFAULT_GRAPH else f"GRAPH <{graph}>"
+        target = "DEFAULT" if graph == DEFAULT_GRAPH else f"GRAPH {iri(graph)}"
         body = "\n".join(ntriples_lines(data, media_type))
-        wrapped = body if graph == DEFAULT_GRAPH else f"GRAPH <{graph}> {{\n{body}\n}}"
+        wrapped = body if graph == DEFAULT_GRAPH else f"GRAPH {iri(graph)} {{\n{body}\n}}"
         clear = f"CLEAR SILENT {target} ;\n" if replace else ""
         self.update(f"{clear}INSERT DATA {{\n{wrapped}\n}}", Dataset(), 120.0)
         return created
@@ -241,7 +327,7 @@ class RemoteBackend:
         """Remove a remote graph."""
         if not self.has_graph(graph):
             return False
-        target = "DEFAULT" if graph == DEFAULT_GRAPH else f"GRAPH <{graph}>"
+        target = "DEFAULT" if graph == DEFAULT_GRAPH else f"GRAPH {iri(graph)}"
         self.update(f"DROP SILENT {target}", Dataset(), 60.0)
         return True
 
