@@ -98,3 +98,14 @@ class OxigraphServer:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.kill()
+
+
+def kg_build_into(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real ``kg build --into URL ARGS`` and return what it printed (it must succeed)."""
+    command = [sys.executable, "-c", "from kg.cli import main; main()", "build", "--into", url]
+    done = subprocess.run(
+        [*command, *args], capture_output=True, text=True, timeout=300, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"kg build --into failed:\n{done.stdout}{done.stderr}")
+    return done
