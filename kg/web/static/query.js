@@ -1,0 +1,62 @@
+// The query editor: YASGUI (vendored) against this server's /sparql, with the example queries
+// one click away and IRIs minted here linking to this server's own pages.
+(function () {
+  "use strict";
+  var holder = document.getElementById("yasgui");
+  if (!holder || typeof Yasgui === "undefined") {
+    return;
+  }
+  var base = holder.getAttribute("data-base");
+  var endpoint = new URL(holder.getAttribute("data-endpoint"), window.location.href).href;
+  var examples = JSON.parse(document.getElementById("example-queries").textContent);
+
+  // A minted IRI opens its local page, whatever host serves this page.
+  var table = Yasgui.Yasr.plugins.table;
+  table.defaults.openIriInNewWindow = false;
+  var link = table.prototype.getUriLinkFromBinding;
+  table.prototype.getUriLinkFromBinding = function (binding, prefixes) {
+    var html = link.call(this, binding, prefixes);
+    if (binding.value.indexOf(base) !== 0) {
+      return html;
+    }
+    var local = "/" + binding.value.slice(base.length);
+    return html.split("href='" + binding.value + "'").join("href='" + local + "'");
+  };
+
+  var names = Object.keys(examples);
+  var yasgui = new Yasgui(holder, {
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: {
+      getData: function () {
+        return [{ endpoint: endpoint }];
+      },
+    },
+    persistenceId: null,
+    populateFromUrl: true,
+    // The class and property autocompleters ask lov.linkeddata.es: nothing leaves this server.
+    yasqe: { autocompleters: ["prefixes", "variables"], persistenceId: null },
+    yasr: { persistenceId: null },
+  });
+
+  var tab = yasgui.getTab();
+  tab.setEndpoint(endpoint);
+  if (names.length && !new URLSearchParams(window.location.search).has("query")) {
+    tab.setQuery(examples[names[0]].query);
+  }
+
+  function run(name) {
+    var current = yasgui.getTab();
+    current.setName(examples[name].title.slice(0, 40));
+    current.setQuery(examples[name].query);
+    current.query();
+    holder.scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("button.example"), function (button) {
+    button.addEventListener("click", function () {
+      run(button.getAttribute("data-name"));
+    });
+  });
+  window.kgQueryEditor = yasgui;
+})();
