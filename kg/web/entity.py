@@ -70,7 +70,8 @@ def html_response(iri: str, language: str) -> Response:
     entity = entity_view.describe(iri, language)
     if not entity.exists:
         return not_found_page(iri, language)
-    sources = entity_provenance.sources(entity, language)
+    sources = entity_provenance.sources(entity)
+    entity.labels.extend(set().union(*(source.mentioned for source in sources)))
     body = render_template(
         "entity.html",
         entity=entity,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kg.sparql_text import query_form, tokenize
 from kg.web.pages_examples import EXAMPLE_NS, Example, example_named
 from kg.web.pages_labels import Labels
 from kg.web.pages_sparql import Row, select_table
@@ -30,7 +29,7 @@ def answer(iri: str, language: str) -> Answer | None:
     if not iri.startswith(EXAMPLE_NS):
         return None
     example = example_named(iri[len(EXAMPLE_NS) :])
-    if example is None or query_form(tokenize(example.text)) not in ("SELECT", "ASK"):
+    if example is None or example.form not in ("SELECT", "ASK"):
         return None
     variables, rows = select_table(example.text)
     mentioned = {t.value for row in rows for t in row.values() if t.is_iri}

@@ -100,6 +100,11 @@ class Labels:
                 found.setdefault(row["x"].value, []).append(row["l"])
         return cls(found, language)
 
+    def extend(self, subjects: Iterable[str]) -> None:
+        """Look up the labels of more IRIs."""
+        wanted = [s for s in subjects if s not in self._found]
+        self._found.update(Labels.fetch(wanted, self.language)._found)
+
     def get(self, iri: str) -> str | None:
         """Return the best label of an IRI, or None when it has none."""
         options = self._found.get(iri)
