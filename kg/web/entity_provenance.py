@@ -1,9 +1,9 @@
 """The article sentence behind each claim on an entity page, in its context, with its reviews.
 
 A claim is a named graph whose IRI says ``prov:wasDerivedFrom`` a sentence (or is the body of a
-Web Annotation that targets it); the sentence carries a TextQuoteSelector (``oa:exact``) and a
-TextPositionSelector (``oa:start``) into its source article. The context is the sentences
-before and after it in the same article.
+Web Annotation that targets it); a sentence is its own source. A sentence carries a
+TextQuoteSelector (``oa:exact``) and a TextPositionSelector (``oa:start``) into its article.
+The context is the sentences before and after it in the same article.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from kg import iris
 from kg.web.entity_view import Entity
+from kg.web.pages_labels import LABEL_PREDICATES
 from kg.web.pages_sparql import Term, select, values
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -19,6 +20,8 @@ OA = "http://www.w3.org/ns/oa#"
 SCHEMA = "https://schema.org/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 HIDDEN_REVIEW_FACTS = frozenset((RDF_TYPE, SCHEMA + "itemReviewed"))
+HIDDEN_DETAILS = frozenset((RDF_TYPE, *LABEL_PREDICATES))
+"""A value's type and labels: its link already shows them."""
 
 
 @dataclass
@@ -80,8 +83,7 @@ def sentences_of(claims: set[str]) -> list[tuple[str, str, str, str | None, int]
     rows = select(
         "SELECT ?claim ?sentence ?exact ?article ?start WHERE { "
         f"VALUES ?claim {{ {values(claims)} }} "
-        f"{{ ?claim <{PROV}wasDerivedFrom>|^<{OA}hasBody>/<{OA}hasTarget> ?sentence }} "
-        "UNION { BIND(?claim AS ?sentence) } "
+        f"?claim (<{PROV}wasDerivedFrom>|^<{OA}hasBody>/<{OA}hasTarget>)? ?sentence . "
         f"?sentence <{OA}hasSelector>/<{OA}exact> ?exact . "
         f"OPTIONAL {{ ?sentence <{OA}hasSource> ?article }} "
         f"OPTIONAL {{ ?sentence <{OA}hasSelector>/<{OA}start> ?start }} }}"
@@ -136,7 +138,7 @@ def reviews_of(claims: set[str]) -> dict[str, list[Review]]:
         if key not in facts:
             facts[key] = Fact(row["p"], row["o"])
             review.facts.append(facts[key])
-        if "p2" in row and row["p2"].value != RDF_TYPE:
+        if "p2" in row and row["p2"].value not in HIDDEN_DETAILS:
             facts[key].details.append((row["p2"], row["o2"]))
     return {claim: list(reviews.values()) for claim, reviews in found.items()}
 

@@ -13,18 +13,14 @@ DCTERMS_MODIFIED = "http://purl.org/dc/terms/modified"
 DATASET = iris.ID_NS + "dataset"
 MAIN_ENTITY_LIMIT = 60
 
-SUPPORTING_NAMESPACES = (
-    "http://www.w3.org/ns/oa#",
-    "http://www.w3.org/ns/prov#",
-    "http://rdfs.org/ns/void#",
-    "http://www.w3.org/ns/sparql-service-description#",
-    "http://www.w3.org/ns/shacl#",
+MAIN_ENTITIES = (
+    "SELECT ?s (COUNT(*) AS ?mentions) WHERE { "
+    "VALUES ?claimClass { <http://schema.org/Claim> <https://schema.org/Claim> } "
+    "?claim a ?claimClass . GRAPH ?claim { { ?s ?p ?o } UNION { ?o ?p ?s } } "
+    f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iris.ID_NS}")) }} '
+    "GROUP BY ?s ORDER BY DESC(?mentions) ?s"
 )
-"""Classes of the supporting layer (selectors, provenance, VoID): not the main entities."""
-
-SUPPORTING_CLASSES = frozenset(
-    f"{ns}{name}" for ns in SCHEMA for name in ("ClaimReview", "Claim", "Rating", "WebPage")
-)
+"""The story's entities: the minted IRIs the article's claims speak of, most mentioned first."""
 
 
 @dataclass
@@ -53,15 +49,6 @@ class Summary:
         return [g for g in self.graphs if g.startswith(iris.GRAPH_NS)]
 
 
-def is_main(class_iri: str) -> bool:
-    """Tell whether instances of a class are the story's entities, not its supporting layer."""
-    if class_iri in SUPPORTING_CLASSES or class_iri.startswith(SUPPORTING_NAMESPACES):
-        return False
-    return not any(
-        word in class_iri.rsplit("/", 1)[-1] for word in ("Sentence", "Selector", "Claim")
-    )
-
-
 def summarize(language: str) -> Summary:
     """Query the graph for the landing page."""
     triples = int(select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value)
@@ -78,17 +65,12 @@ def summarize(language: str) -> Summary:
         ClassCount(row["class"].value, int(row["n"].value))
         for row in select(
             "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class "
-            f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iris.ID_NS}")) }} '
+            f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iris.ID_NS}")) '
+            f"FILTER NOT EXISTS {{ GRAPH <{iris.VOID_GRAPH}> {{ ?s a ?class }} }} }} "
             "GROUP BY ?class ORDER BY DESC(?n) ?class"
         )
     ]
-    main_rows = select(
-        "SELECT ?s (SAMPLE(?class) AS ?c) (COUNT(?link) AS ?links) WHERE { ?s a ?class "
-        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iris.ID_NS}")) '
-        "OPTIONAL { ?link ?p ?s } } GROUP BY ?s ORDER BY DESC(?links) ?s"
-    )
-    main_iris = [row["s"].value for row in main_rows if is_main(row["c"].value)]
-    main_iris = main_iris[:MAIN_ENTITY_LIMIT]
+    main_iris = [row["s"].value for row in select(MAIN_ENTITIES)]
     built = select(
         f"SELECT ?m WHERE {{ GRAPH <{iris.VOID_GRAPH}> {{ <{DATASET}> <{DCTERMS_MODIFIED}> ?m }} }}"
     )
@@ -100,7 +82,8 @@ def summarize(language: str) -> Summary:
         [*main_iris, *(c.iri for c in classes), *(r["article"].value for r in articles), *graphs],
         language,
     )
-    main = sorted(((i, labels.show(i)) for i in main_iris), key=lambda pair: pair[1].lower())
+    named = [(i, label) for i in main_iris if (label := labels.get(i))]
+    main = sorted(named[:MAIN_ENTITY_LIMIT], key=lambda pair: pair[1].lower())
     return Summary(
         triples,
         articles,

@@ -34,8 +34,9 @@
     },
     persistenceId: null,
     populateFromUrl: true,
+    autofocus: false,
     // The class and property autocompleters ask lov.linkeddata.es: nothing leaves this server.
-    yasqe: { autocompleters: ["prefixes", "variables"], persistenceId: null },
+    yasqe: { autocompleters: ["prefixes", "variables"], persistenceId: null, autofocus: false },
     yasr: { persistenceId: null },
   });
 
