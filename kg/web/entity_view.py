@@ -165,7 +165,9 @@ def describe(iri: str, language: str) -> Entity:
                 mentioned.add(value.term.value)
             mentioned.update(value.graphs)
     for link in links:
-        mentioned.update((link.subject.value, link.predicate.value, *link.graphs))
+        mentioned.update((link.predicate.value, *link.graphs))
+        if link.subject.is_iri:
+            mentioned.add(link.subject.value)
     for triple in contents:
         mentioned.update(t.value for t in triple if t.is_iri)
     labels = Labels.fetch(mentioned, language)
