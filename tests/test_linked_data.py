@@ -207,3 +207,19 @@ def test_pages_go_through_the_query_path_and_its_limits() -> None:
     client = mini_app(Settings(max_query_length=40)).test_client()
     response = client.get(DELEGATION, headers={"Accept": "text/turtle"})
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/ontology/", "/ontology"),
+        ("/ontology/.ttl", "/ontology.ttl"),
+        ("/ontology/?lang=es", "/ontology?lang=es"),
+    ],
+)
+def test_get_ontology_namespace_sees_the_ontology(
+    client: FlaskClient, path: str, location: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 303
+    assert response.headers["Location"] == location

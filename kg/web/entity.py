@@ -14,6 +14,7 @@ from kg.web import entity_example, entity_provenance, entity_view, pages_suggest
 from kg.web.pages_labels import language_of
 from kg.web.pages_negotiation import HTML, choose, link_header, split_suffix, suffix_of
 from kg.web.pages_sparql import ask, checked_iri, construct
+from kg.web.streaming import outcome_response
 
 blueprint = Blueprint("entity", __name__)
 
@@ -53,9 +54,7 @@ def rdf_response(iri: str, path: str, media_type: str, negotiated: bool) -> Resp
     """Serialize an IRI's description in an RDF format."""
     if not exists(iri):
         raise NotFound(f"the graph says nothing about <{iri}>; see / for what it holds")
-    outcome = construct(description_query(iri), media_type)
-    response = Response(outcome.chunks, content_type=f"{media_type}; charset=utf-8")
-    response.headers.update(outcome.headers)
+    response = outcome_response(construct(description_query(iri), media_type))
     if negotiated:
         response.headers["Content-Location"] = path + suffix_of(media_type)
     return response
@@ -86,6 +85,11 @@ def dereference(path: str) -> Response:
     """Answer a request for a minted IRI's path, honouring a format suffix or the Accept header."""
     base_path, forced = split_suffix(path)
     iri = iris.iri_of(base_path)
+    if iri == iris.ONTOLOGY_NS:
+        # The namespace of the ontology's terms is documented by the ontology itself.
+        target = iris.path_of(iris.ONTOLOGY) + (suffix_of(forced) if forced else "")
+        query = request.query_string.decode("latin-1")
+        return Response(status=303, headers={"Location": target + ("?" + query if query else "")})
     media_type = forced or choose(request.headers.get("Accept"))
     language = language_of(request.args.get("lang"))
     if media_type == HTML:
@@ -101,6 +105,7 @@ def dereference(path: str) -> Response:
 @blueprint.get("/id/<path:rest>")
 @blueprint.get("/graph/<path:rest>")
 @blueprint.get("/ontology/<path:rest>")
+@blueprint.get("/ontology/")
 @blueprint.get("/ontology")
 @blueprint.get("/ontology.<rest>")
 def resource(rest: str = "") -> Response:

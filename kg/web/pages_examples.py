@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from kg.graph.void import EXAMPLE_NS, Example, read_examples
+from kg.web import services
 
 __all__ = ["EXAMPLE_NS", "Example", "example_named", "examples"]
 
 
 def examples() -> list[Example]:
-    """Return the example queries (the shipped ones unless the app's QUERIES_DIR says otherwise)."""
-    return read_examples(current_app.config.get("QUERIES_DIR"))
+    """Return the example queries (the shipped ones unless the settings name another folder)."""
+    return read_examples(services().settings.examples)
 
 
 def example_named(name: str) -> Example | None:

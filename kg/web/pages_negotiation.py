@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
-
 from kg.errors import NotAcceptable
+from kg.protocol.negotiate import Offer, negotiate
 
 HTML = "text/html"
 
@@ -17,7 +15,7 @@ REPRESENTATIONS: tuple[tuple[str, str], ...] = (
 )
 """Media type and path suffix of each representation, in server preference order."""
 
-OFFERS: tuple[tuple[str, ...], ...] = (
+OFFERS: tuple[Offer, ...] = (
     (HTML, "application/xhtml+xml"),
     ("text/turtle", "application/x-turtle"),
     ("application/ld+json", "application/json"),
@@ -26,15 +24,12 @@ OFFERS: tuple[tuple[str, ...], ...] = (
 
 
 def choose(accept: str | None) -> str:
-    """Return the representation the Accept header prefers."""
-    if not accept:
-        return HTML
-    ranges = parse_accept_header(accept, MIMEAccept)
-    best = ranges.best_match([alias for offer in OFFERS for alias in offer])
-    if best is None:
+    """Return the representation the Accept header prefers (the endpoint's negotiation)."""
+    try:
+        return negotiate(accept, OFFERS)
+    except NotAcceptable:
         offered = ", ".join(media for media, _ in REPRESENTATIONS)
-        raise NotAcceptable(f"this resource is available as {offered}")
-    return next(offer[0] for offer in OFFERS if best in offer)
+        raise NotAcceptable(f"this resource is available as {offered}") from None
 
 
 def suffix_of(media_type: str) -> str:

@@ -34,9 +34,8 @@ def mini_store() -> Store:
 
 def mini_app(settings: Settings | None = None) -> Flask:
     """Return the web app serving the miniature graph and its example queries."""
-    return create_app(
-        EmbeddedBackend(mini_store()), settings, {"QUERIES_DIR": MINI_QUERIES, "TESTING": True}
-    )
+    settings = (settings or Settings()).replace(examples=MINI_QUERIES)
+    return create_app(EmbeddedBackend(mini_store()), settings, {"TESTING": True})
 
 
 class Links(HTMLParser):
@@ -88,11 +87,12 @@ def crawl(client: FlaskClient, start: str = "/") -> Crawl:
     seen.depth[start] = 0
     while queue:
         url, depth = queue.popleft()
-        response = client.get(url)
+        response = client.get(url, follow_redirects=True)
         seen.status[url] = response.status_code
+        html = response.get_data(as_text=True)
+        response.close()
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
-        html = response.get_data(as_text=True)
         seen.pages[url] = html
         for link in links_of(html):
             target = urljoin(url, link)
