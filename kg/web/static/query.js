@@ -10,18 +10,22 @@
   var endpoint = new URL(holder.getAttribute("data-endpoint"), window.location.href).href;
   var examples = JSON.parse(document.getElementById("example-queries").textContent);
 
-  // A minted IRI opens its local page, whatever host serves this page.
-  var table = Yasgui.Yasr.plugins.table;
-  table.defaults.openIriInNewWindow = false;
-  var link = table.prototype.getUriLinkFromBinding;
-  table.prototype.getUriLinkFromBinding = function (binding, prefixes) {
-    var html = link.call(this, binding, prefixes);
-    if (binding.value.indexOf(base) !== 0) {
-      return html;
-    }
-    var local = "/" + binding.value.slice(base.length);
-    return html.split("href='" + binding.value + "'").join("href='" + local + "'");
-  };
+  // A minted IRI opens its local page, whatever host serves this page: every link the results
+  // table draws to an IRI under the base is pointed at the same path on this server.
+  Yasgui.Yasr.plugins.table.defaults.openIriInNewWindow = false;
+  function localize(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("a[href]"), function (anchor) {
+      var target = anchor.getAttribute("href");
+      if (target.indexOf(base) === 0) {
+        anchor.setAttribute("href", "/" + target.slice(base.length));
+        anchor.setAttribute("title", target);
+        anchor.removeAttribute("target");
+      }
+    });
+  }
+  new MutationObserver(function () {
+    localize(holder);
+  }).observe(holder, { childList: true, subtree: true });
 
   var names = Object.keys(examples);
   var yasgui = new Yasgui(holder, {
