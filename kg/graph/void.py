@@ -142,6 +142,8 @@ def count(store: Store, text: str) -> int:
 def namespace_of(term: str) -> str:
     """Return the namespace part of a class or property IRI."""
     cut = max(term.rfind("#"), term.rfind("/"))
+    if cut < 0:
+        cut = term.rfind(":")
     return term[: cut + 1]
 
 
