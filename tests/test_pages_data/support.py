@@ -106,3 +106,12 @@ def crawl(client: FlaskClient, start: str = "/") -> Crawl:
                 seen.referrers[local] = url
                 queue.append((local, depth + 1))
     return seen
+
+
+def shipped_app() -> Flask:
+    """Return the web app over the shipped graph, described as the build describes it."""
+    from kg.graph.build import open_store
+
+    store = open_store()
+    describe(store, modified=BUILT_AT)
+    return create_app(EmbeddedBackend(store), Settings(), {"TESTING": True})
