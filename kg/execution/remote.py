@@ -12,7 +12,7 @@ import io
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -111,12 +111,14 @@ def close_stream(chunks: Iterator[bytes]) -> None:
         close()
 
 
-def transport_reason(error: requests.RequestException) -> str:
+def transport_reason(error: BaseException) -> str:
     """Name the innermost cause of a transport failure (refused, reset, closed) for a message."""
-    cause: BaseException = error
-    while cause.__context__ is not None and not isinstance(cause, ConnectionError | OSError):
-        cause = cause.__context__
-    return type(cause).__name__
+    cause = error
+    while True:
+        inner = cause.__cause__ or getattr(cause, "reason", None) or cause.__context__
+        if not isinstance(inner, BaseException):
+            return type(cause).__name__
+        cause = inner
 
 
 class ChunkReader(io.RawIOBase):
@@ -142,6 +144,54 @@ class ChunkReader(io.RawIOBase):
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
+
+
+class RemoteStream:
+    """A remote answer as an iterator of chunks that stops at its deadline.
+
+    Closing it (or reaching its end, or dropping it) closes the connection and frees the query
+    slot exactly once, even when no chunk was ever read.
+    """
+
+    def __init__(
+        self, response: requests.Response, deadline: float, release: Callable[[], None]
+    ) -> None:
+        self._response = response
+        self._chunks = response.iter_content(CHUNK_BYTES)
+        self._deadline = deadline
+        self._release: Callable[[], None] | None = release
+
+    def __iter__(self) -> RemoteStream:
+        return self
+
+    def __next__(self) -> bytes:
+        """Return the next chunk of the answer."""
+        if self._release is None:
+            raise StopIteration
+        if time.monotonic() > self._deadline:
+            self.close()
+            raise DeadlineExceeded("the query ran past its deadline and was stopped")
+        try:
+            chunk: bytes = next(self._chunks)
+        except StopIteration:
+            self.close()
+            raise
+        except requests.RequestException as error:
+            self.close()
+            raise BadGateway(
+                f"the remote store broke off its answer ({transport_reason(error)})"
+            ) from None
+        return chunk
+
+    def close(self) -> None:
+        """Close the connection and free the query slot (once)."""
+        release, self._release = self._release, None
+        if release is not None:
+            self._response.close()
+            release()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 class RemoteBackend:
@@ -203,23 +253,12 @@ class RemoteBackend:
             response.close()
             if response.status_code == 400:
                 raise QuerySyntaxError(f"the remote store refused the request: {message}")
-            if response.status_code == 404:
-                raise NotFound(f"the remote store answered 404: {message}")
-            raise BadGateway(f"the remote store answered {response.status_code}: {message}")
+            # Any other refusal (404 included: a wrong --store-url) is the store's fault, not
+            # the client's, so it is a 502 naming the URL.
+            raise BadGateway(
+                f"the remote store at {url} answered {response.status_code}: {message}"
+            )
         return response
-
-    def _stream(self, response: requests.Response, deadline: float) -> Iterator[bytes]:
-        """Yield a body in chunks, stopping at the deadline; release the slot at the end."""
-        try:
-            for chunk in response.iter_content(CHUNK_BYTES):
-                if time.monotonic() > deadline:
-                    raise DeadlineExceeded("the query ran past its deadline and was stopped")
-                yield chunk
-        except requests.RequestException as error:
-            raise BadGateway(f"the remote store broke off its answer: {error}") from None
-        finally:
-            response.close()
-            self._slots.release()
 
     def _acquire(self) -> None:
         """Take a concurrency slot or refuse with 503."""
@@ -248,7 +287,7 @@ class RemoteBackend:
         except KgError:
             self._slots.release()
             raise
-        return Outcome(media_type, self._stream(response, deadline))
+        return Outcome(media_type, RemoteStream(response, deadline, self._slots.release))
 
     @contextmanager
     def _solutions(self, text: str, timeout: float) -> Iterator[QuerySolutions]:

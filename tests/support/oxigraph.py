@@ -11,6 +11,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+QUERY_TIMEOUT_S = 30
+
 
 def oxigraph_binary() -> str:
     """Return the ``oxigraph`` executable installed beside this Python (or on the PATH)."""
@@ -64,6 +66,9 @@ class OxigraphServer:
             "--bind",
             f"127.0.0.1:{self.port}",
             "--union-default-graph",
+            # A bound on every query, so a test that walks away from one never leaves it running.
+            "--timeout-s",
+            str(QUERY_TIMEOUT_S),
         ]
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
