@@ -16,8 +16,6 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 from pyoxigraph import (
-    CanonicalizationAlgorithm,
-    Dataset,
     Literal,
     NamedNode,
     Quad,
@@ -25,6 +23,7 @@ from pyoxigraph import (
     Store,
     parse,
 )
+from support.datasets import DCTERMS_MODIFIED, canonical, without_build_time
 from support.oxigraph import OxigraphServer, kg_build_into
 from support.server import ServerProcess, start_server
 from test_pages_data.support import links_of
@@ -45,7 +44,6 @@ CHECKS = sorted((queries_dir() / "checks").glob("*-violation.rq"))
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 LABELS = f"SELECT ?label WHERE {{ <{ID_NS}peru> <{RDFS_LABEL}> ?label }} ORDER BY ?label"
 ENTITIES = GRAPH_NS + "entities"
-DCTERMS_MODIFIED = "http://purl.org/dc/terms/modified"
 TSV = "text/tab-separated-values"
 
 
@@ -79,7 +77,7 @@ def built(served: ServerProcess) -> Store:
     the reference takes the served one.
     """
     store = open_store()
-    modified = NamedNode(DCTERMS_MODIFIED)
+    modified = DCTERMS_MODIFIED
     dataset = NamedNode(ID_NS + "dataset")
     response = ask(served, f"SELECT ?m WHERE {{ <{dataset.value}> <{modified.value}> ?m }}", TSV)
     served_time = response.text.splitlines()[1]
@@ -87,11 +85,6 @@ def built(served: ServerProcess) -> Store:
         store.remove(quad)
         store.add(Quad(dataset, modified, literal_of(served_time), quad.graph_name))
     return store
-
-
-def without_build_time(quads: list[Quad]) -> list[Quad]:
-    """Leave out the dataset's dct:modified."""
-    return [q for q in quads if q.predicate != NamedNode(DCTERMS_MODIFIED)]
 
 
 def literal_of(tsv_term: str) -> Literal:
@@ -103,13 +96,6 @@ def literal_of(tsv_term: str) -> Literal:
 def ask(server: ServerProcess, query: str, accept: str) -> requests.Response:
     """Send a query by GET with an Accept header."""
     return requests.get(server.sparql, params={"query": query}, headers={"Accept": accept})
-
-
-def canonical(quads: list[Quad]) -> Dataset:
-    """Return the quads as a dataset with canonical blank node names, comparable with ==."""
-    dataset = Dataset(quads)
-    dataset.canonicalize(CanonicalizationAlgorithm.UNSTABLE)
-    return dataset
 
 
 @pytest.mark.parametrize(

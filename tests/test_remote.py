@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import requests
 from pyoxigraph import (
-    CanonicalizationAlgorithm,
     Dataset,
     RdfFormat,
     parse,
 )
+from support.datasets import canonical, without_build_time
 from support.oxigraph import OxigraphServer, kg_build_into
 from support.server import start_server
 
@@ -47,11 +47,9 @@ def remote(oxigraph: OxigraphServer) -> Iterator[RemoteBackend]:
 
 
 def remote_dataset(server: OxigraphServer) -> Dataset:
-    """Return what the oxigraph server holds, with canonical blank node names."""
+    """Return what the oxigraph server holds, build time aside, with canonical blank nodes."""
     response = requests.get(server.url + "/store", headers={"Accept": "application/n-quads"})
-    dataset = Dataset(parse(response.content, format=RdfFormat.N_QUADS))
-    dataset.canonicalize(CanonicalizationAlgorithm.UNSTABLE)
-    return dataset
+    return canonical(without_build_time(parse(response.content, format=RdfFormat.N_QUADS)))
 
 
 @pytest.mark.parametrize(
@@ -87,8 +85,7 @@ def test_build_into_is_idempotent_and_reports_progress(oxigraph: OxigraphServer)
     assert first.stdout.splitlines()[-1] == summary
     assert second.stdout.splitlines()[-1] == summary
     assert f"pushing: 100%|██████████| {quads}/{quads}" in second.stderr
-    expected = Dataset(built)
-    expected.canonicalize(CanonicalizationAlgorithm.UNSTABLE)
+    expected = canonical(without_build_time(built))
     assert after_first == expected
     assert remote_dataset(oxigraph) == expected
 
@@ -184,5 +181,23 @@ def test_the_store_going_away_is_503_and_the_app_recovers(oxigraph: OxigraphServ
         back = requests.get(server.sparql, params={"query": peru}, headers={"Accept": JSON})
         assert back.status_code == 200
         assert back.json() == {"head": {}, "boolean": True}
+    finally:
+        server.stop()
+
+
+def test_workers_share_one_remote_store(oxigraph: OxigraphServer) -> None:
+    kg_build_into(oxigraph.url)
+    server = start_server("--store-url", oxigraph.query_url, "--workers", "2")
+    peru = "ASK { <https://w3id.org/peru-ecuador-kg/id/peru> ?p ?o }"
+    try:
+        answers = {
+            requests.get(server.sparql, params={"query": peru}, headers={"Accept": JSON}).text
+            for _ in range(20)
+        }
+        assert answers == {'{"head":{},"boolean":true}'}
+        deadline = time.monotonic() + 10
+        while sum("Booting worker" in line for line in server.output) < 2:
+            assert time.monotonic() < deadline, "".join(server.output)
+            time.sleep(0.1)
     finally:
         server.stop()

@@ -63,8 +63,10 @@ def announce(arbiter: Any) -> None:
 def serve(**values: Any) -> None:
     """Serve the graph over HTTP: SPARQL endpoint, pages and downloads."""
     settings = settings_from(values)
-    if settings.workers > 1 and settings.store is None:
-        raise click.UsageError("more than one worker needs --store (an on-disk store they share)")
+    if settings.workers > 1 and settings.store is None and settings.store_url is None:
+        raise click.UsageError(
+            "more than one worker needs --store (an on-disk store they share) or --store-url"
+        )
     services = open_services(settings, progress=True)
     app = create_app(services.backend, settings)
     Server(app, settings).run()

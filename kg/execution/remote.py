@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import io
 import itertools
+import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -194,6 +196,13 @@ class RemoteStream:
         self.close()
 
 
+def _renew_session(backend: weakref.ref[RemoteBackend]) -> None:
+    """Give a forked process its own connection pool (if the back end still exists)."""
+    found = backend()
+    if found is not None:
+        found.session = found._new_session()
+
+
 class RemoteBackend:
     """Forward queries and writes to a remote SPARQL 1.1 store and stream its answers back."""
 
@@ -208,12 +217,24 @@ class RemoteBackend:
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or update_url_for(query_url)
-        self.session = requests.Session()
-        self.session.headers.update(auth_headers(credentials))
-        self.session.headers["User-Agent"] = f"peru-ecuador-kg/{__version__}"
+        self._headers = {
+            **auth_headers(credentials),
+            "User-Agent": f"peru-ecuador-kg/{__version__}",
+        }
+        self.session = self._new_session()
         self.connect_timeout = connect_timeout
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._version = 0
+        # gunicorn forks its workers after the app is built: each must open its own connections,
+        # never share a socket with its siblings.
+        alive = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _renew_session(alive))
+
+    def _new_session(self) -> requests.Session:
+        """Return a connection pool that sends the store's credentials."""
+        session = requests.Session()
+        session.headers.update(self._headers)
+        return session
 
     @property
     def version(self) -> int:
