@@ -7,6 +7,7 @@ import dataclasses
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 from bench import run
 from bench.datagen import dataset_path
@@ -47,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
 def plan_from(args: argparse.Namespace) -> run.Plan:
     """Start from the mode's plan and apply the options given."""
     plan = run.FULL if args.mode == "full" else run.QUICK
-    changes: dict[str, object] = {"shapes": by_name(args.shapes)}
+    changes: dict[str, Any] = {"shapes": by_name(args.shapes)}
     if args.scales:
         changes["scales"] = tuple(int(s) for s in args.scales.split(","))
     for name in ("rounds", "seconds"):

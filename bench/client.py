@@ -16,6 +16,7 @@ from bench.shapes import SOLUTIONS, Shape
 
 LUA = Path(__file__).resolve().with_name("report.lua")
 MARKER = "BENCH-JSON "
+HOST = "127.0.0.1"
 
 
 def target(url: str, shape: Shape) -> str:
@@ -75,7 +76,7 @@ def count_results(media_type: str, body: bytes) -> int:
 def fetch(url: str, shape: Shape, timeout: float) -> tuple[int, bytes]:
     """Send one query and return the status and the body."""
     parts = urllib.parse.urlsplit(target(url, shape))
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    conn = http.client.HTTPConnection(parts.hostname or HOST, parts.port, timeout=timeout)
     try:
         conn.request("GET", f"{parts.path}?{parts.query}", headers={"Accept": shape.accept})
         response = conn.getresponse()
@@ -102,7 +103,7 @@ def stream_probe(url: str, shape: Shape, sampler: Sampler, timeout: float) -> di
     parts = urllib.parse.urlsplit(target(url, shape))
     before = sampler.sample()
     sampler.reset()
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    conn = http.client.HTTPConnection(parts.hostname or HOST, parts.port, timeout=timeout)
     received, first = 0, None
     started = time.perf_counter()
     deadline = started + timeout

@@ -10,7 +10,8 @@ PROC = Path("/proc")
 
 def tree(pid: int) -> list[int]:
     """List a process and all its descendants (the ones alive now)."""
-    found, pending = [], [pid]
+    found: list[int] = []
+    pending = [pid]
     while pending and len(found) < 1000:
         current = pending.pop()
         found.append(current)

@@ -39,6 +39,7 @@ def medians(records: Sequence[Record], keys: Sequence[str], fields: Sequence[str
 
 LOAD_FIELDS = ("rps", "p50_ms", "p90_ms", "p99_ms", "errors", "non2xx", "requests", "single_s")
 SERVER_FIELDS = ("load_s", "ready_s", "idle_rss_mib", "peak_rss_mib", "peak_pss_mib")
+OVERHEAD_FIELDS = ("raw_p50_ms", "kg_p50_ms", "overhead_ms")
 STREAM_FIELDS = ("ttfb_ms", "headers_ms", "total_s", "mb", "growth_rss_mib")
 
 
@@ -48,12 +49,24 @@ def summarize(measured: dict[str, list[Record]]) -> dict[str, list[Record]]:
         "load": medians(measured["load"], ("scale", "server", "shape", "connections"), LOAD_FIELDS),
         "servers": medians(measured["servers"], ("scale", "server"), SERVER_FIELDS),
         "stream": medians(measured["stream"], ("scale", "server"), STREAM_FIELDS),
+        "overhead": medians(measured["overhead"], ("scale",), OVERHEAD_FIELDS),
     }
+
+
+def rate(value: float | None) -> str:
+    """Format requests per second: whole numbers, one decimal below 10."""
+    return fmt(value, 1 if value is not None and value < 10 else 0)
+
+
+def get(row: Record | None, name: str) -> Any:
+    """Return a field of a row that may be missing (not measured)."""
+    return None if row is None else row.get(name)
 
 
 def throughput(row: Record | None) -> float | None:
     """Return a load row's requests per second, or None when it was not measured."""
-    return None if row is None else row["rps"]
+    rps: float | None = get(row, "rps")
+    return rps
 
 
 def versus_slow(rps: float | None, slow: Record | None) -> str:
@@ -63,9 +76,10 @@ def versus_slow(rps: float | None, slow: Record | None) -> str:
     alone), an upper bound for a server that evaluates one query at a time; the ratio is marked ≈.
     """
     measured = ratio(rps, throughput(slow))
-    if measured is not None or slow is None or not slow.get("single_s"):
+    single = get(slow, "single_s")
+    if measured is not None or not single:
         return fmt_ratio(measured)
-    estimate = ratio(rps, 1 / slow["single_s"])
+    estimate = ratio(rps, 1 / single)
     return "–" if estimate is None else f"≈{estimate:.2f}×"
 
 
@@ -103,11 +117,11 @@ def load_table(summary: dict[str, list[Record]], scale: int, servers: Sequence[s
         for name in servers:
             row = got[name]
             mark = " ⚠" if row and row.get("non2xx") else ""
-            cells += [fmt(throughput(row), 0) + mark, fmt(row and row["p99_ms"], 2)]
+            cells += [rate(throughput(row)) + mark, fmt(get(row, "p99_ms"), 2)]
         ox, rd = got.get("oxigraph"), got.get("rdflib")
         cells += [
             fmt_ratio(ratio(throughput(got[main]), throughput(ox))),
-            fmt_ratio(ratio(got[main] and got[main]["p99_ms"], ox and ox["p99_ms"])),
+            fmt_ratio(ratio(get(got[main], "p99_ms"), get(ox, "p99_ms"))),
             versus_slow(throughput(got[main]), rd),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -133,11 +147,24 @@ def server_table(summary: dict[str, list[Record]], scale: int, servers: Sequence
         lines.append(
             f"| {name} | {fmt(row['load_s'], 2)} | {fmt(row['ready_s'], 2)} "
             f"| {fmt(row['idle_rss_mib'], 0)} | {fmt(row['peak_rss_mib'], 0)} "
-            f"| {fmt(row['peak_pss_mib'], 0)} | {fmt(st and st['ttfb_ms'], 1)} "
-            f"| {fmt(st and st['total_s'], 2)} | {fmt(st and st['mb'], 0)} "
-            f"| {fmt(st and st['growth_rss_mib'], 0)} |"
+            f"| {fmt(row['peak_pss_mib'], 0)} | {fmt(get(st, 'ttfb_ms'), 1)} "
+            f"| {fmt(get(st, 'total_s'), 2)} | {fmt(get(st, 'mb'), 0)} "
+            f"| {fmt(get(st, 'growth_rss_mib'), 0)} |"
         )
     return lines
+
+
+def overhead_line(summary: dict[str, list[Record]], scale: int) -> list[str]:
+    """Render what kg's query path (policy, deadline, workers) adds to a point lookup."""
+    row = index(summary.get("overhead", []), "scale").get((scale,))
+    if row is None or row.get("overhead_ms") is None:
+        return []
+    return [
+        f"Point lookup without HTTP, median: bare pyoxigraph {fmt(row['raw_p50_ms'], 3)} ms, "
+        f"through kg's query path {fmt(row['kg_p50_ms'], 3)} ms: "
+        f"**+{fmt(row['overhead_ms'], 3)} ms** for policy, deadline and execution.",
+        "",
+    ]
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -158,5 +185,6 @@ def markdown(result: dict[str, Any]) -> str:
         out += [f"## {scale:,} triples", ""]
         out += [*load_table(summary, scale, servers), ""]
         out += [*server_table(summary, scale, servers), ""]
+        out += overhead_line(summary, scale)
     out += [f"- {note}" for note in meta.get("notes", [])]
     return "\n".join(out).rstrip() + "\n"

@@ -45,6 +45,7 @@ class Plan:
     engines: tuple[str, ...] = ("kg", "oxigraph", "rdflib")
     kg_variants: dict[str, list[str]] = field(default_factory=lambda: {"kg": []})
     stream: bool = True
+    overhead: bool = True
     check_timeout: float = 60.0
     ready_limit: float = 900.0
 
@@ -86,7 +87,7 @@ def start(name: str, plan: Plan, data: Path, work: Path) -> AbstractContextManag
 
 
 def measure_server(
-    srv: servers.Server, plan: Plan, scale: int, rnd: int, budget: Budget, out: dict[str, list]
+    srv: servers.Server, plan: Plan, scale: int, rnd: int, budget: Budget, out: dict[str, list[Any]]
 ) -> None:
     """Check every shape once, put each under load at each connection count, probe streaming."""
     base = {"scale": scale, "round": rnd, "server": srv.name}
@@ -120,7 +121,7 @@ def run(plan: Plan) -> dict[str, Any]:
     """Run the plan and return every measurement with the medians and the machine."""
     budget = Budget(plan.budget_s)
     out: dict[str, list[Any]] = {
-        k: [] for k in ("load", "servers", "stream", "checks", "skipped", "failures")
+        k: [] for k in ("load", "servers", "stream", "checks", "skipped", "failures", "overhead")
     }
     meta = describe(plan)
     for scale in plan.scales:
@@ -147,9 +148,22 @@ def run(plan: Plan) -> dict[str, Any]:
                     out["failures"].append(
                         {"scale": scale, "round": rnd, "server": name, "error": str(error)[:500]}
                     )
+            if "kg" in plan.engines and plan.overhead and budget.left() > 40:
+                out["overhead"].append({"scale": scale, "round": rnd, **overhead(data)})
     meta["loadavg_end"] = loadavg()
     meta["notes"] += notes(out)
     return {"meta": meta, "summary": report.summarize(out), "measured": out}
+
+
+def overhead(data: Path) -> dict[str, Any]:
+    """Measure what kg's query path adds to a point lookup, in a process of its own."""
+    cmd = [sys.executable, "-m", "bench.overhead", str(data), "2000", "10"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=HERE.parent)
+    if done.returncode != 0:
+        return {"error": done.stderr[-500:]}
+    figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    print(f"  kg path overhead (point lookup, no HTTP): {figures}", flush=True)
+    return figures
 
 
 def notes(out: dict[str, list[Any]]) -> list[str]:
