@@ -7,6 +7,7 @@ import click
 from kg.execution.embedded import EmbeddedBackend
 from kg.execution.remote import RemoteBackend
 from kg.graph.build import open_store
+from kg.graph.sources import DataError
 from kg.pipeline import Services
 from kg.policy import Policy
 from kg.settings import Settings
@@ -29,7 +30,7 @@ def open_services(settings: Settings, *, progress: bool = False) -> Services:
             extra=settings.data,
             progress=progress,
         )
-    except (OSError, SyntaxError, ValueError) as error:
+    except (DataError, OSError, SyntaxError, ValueError) as error:
         raise click.ClickException(f"cannot build the store: {error}") from None
     backend = EmbeddedBackend(store, writable=settings.write_token is not None)
     return Services(settings, backend, Policy(settings))
