@@ -28,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("mode", choices=("quick", "full", "generate"), nargs="?", default="quick")
     ap.add_argument("--scales", help="comma-separated triple counts (quick: 100000)")
     ap.add_argument("--rounds", type=int, help="rounds; medians are taken over them")
-    ap.add_argument("--seconds", type=float, help="wrk duration per shape and connection count")
+    ap.add_argument("--seconds", type=int, help="wrk duration per shape and connection count")
     ap.add_argument("--budget", type=float, help="wall-clock limit in seconds for the run")
     ap.add_argument("--engines", help="comma-separated subset of kg,oxigraph,rdflib")
     ap.add_argument("--shapes", default="all", help="comma-separated shape names, or all")

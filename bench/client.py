@@ -53,16 +53,16 @@ def parse_wrk(output: str) -> dict[str, Any]:
     }
 
 
-def load(url: str, shape: Shape, connections: int, seconds: float) -> dict[str, Any]:
-    """Run wrk with one thread and n connections for a few seconds against one shape."""
-    timeout = max(2.0, seconds * 2)
+def load(url: str, shape: Shape, connections: int, seconds: int) -> dict[str, Any]:
+    """Run wrk with one thread and n connections for whole seconds against one shape."""
+    timeout = max(2, seconds * 2)
     cmd = [
-        wrk_binary(), "-t1", f"-c{connections}", f"-d{seconds:g}s", f"--timeout={timeout:g}s",
+        wrk_binary(), "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}s",
         "-H", f"Accept: {shape.accept}", "-s", str(LUA), target(url, shape),
     ]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout + 30)
     if done.returncode != 0:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr[-1000:]}")
+        raise RuntimeError(f"wrk failed ({done.returncode}): {(done.stderr or done.stdout)[-500:]}")
     return parse_wrk(done.stdout)
 
 

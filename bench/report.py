@@ -177,7 +177,7 @@ def markdown(result: dict[str, Any]) -> str:
         f"Machine: {meta['machine']}. Load average at start {meta['loadavg_start']}, "
         f"at end {meta['loadavg_end']}.",
         f"Versions: {meta['versions']}. Commit {meta['commit']}.",
-        f"wrk: {meta['seconds']:g} s per run (up to 4× for slow queries), 1 thread; "
+        f"wrk: {meta['seconds']:g} s per run (up to 3× for slow queries), 1 thread; "
         f"{meta['rounds']} round(s), medians. "
         "⚠ marks runs with non-2xx responses.",
         "",
