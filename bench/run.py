@@ -137,6 +137,8 @@ def run(plan: Plan) -> dict[str, Any]:
     for scale in plan.scales:
         data = dataset_path(CACHE, scale)
         for rnd in range(plan.rounds):
+            if "kg" in plan.engines and plan.overhead and budget.left() > 40:
+                out["overhead"].append({"scale": scale, "round": rnd, **overhead(data)})
             for name in plan.servers():
                 if name == "rdflib" and scale > RDFLIB_MAX:
                     continue
@@ -158,8 +160,6 @@ def run(plan: Plan) -> dict[str, Any]:
                     out["failures"].append(
                         {"scale": scale, "round": rnd, "server": name, "error": str(error)[:500]}
                     )
-            if "kg" in plan.engines and plan.overhead and budget.left() > 40:
-                out["overhead"].append({"scale": scale, "round": rnd, **overhead(data)})
     meta["loadavg_end"] = loadavg()
     meta["notes"] += notes(out)
     return {"meta": meta, "summary": report.summarize(out), "measured": out}
@@ -168,7 +168,10 @@ def run(plan: Plan) -> dict[str, Any]:
 def overhead(data: Path) -> dict[str, Any]:
     """Measure what kg's query path adds to a point lookup, in a process of its own."""
     cmd = [sys.executable, "-m", "bench.overhead", str(data), "2000", "10"]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=HERE.parent)
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=HERE.parent)
+    except subprocess.TimeoutExpired:
+        return {"error": "no answer in 180 s"}
     if done.returncode != 0:
         return {"error": done.stderr[-500:]}
     figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
