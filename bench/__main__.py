@@ -72,7 +72,8 @@ def main() -> int:
         for scale in (args.scales or "100000").split(","):
             print(dataset_path(args.out or run.CACHE, int(scale)))
         return 0
-    return run.main(plan_from(args))
+    plan = plan_from(args)
+    return run.main(plan, standard=plan == (run.FULL if args.mode == "full" else run.QUICK))
 
 
 if __name__ == "__main__":

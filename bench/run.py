@@ -168,13 +168,19 @@ def run(plan: Plan) -> dict[str, Any]:
 def overhead(data: Path) -> dict[str, Any]:
     """Measure what kg's query path adds to a point lookup, in a process of its own."""
     cmd = [sys.executable, "-m", "bench.overhead", str(data), "2000", "10"]
+    process = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=HERE.parent,
+        start_new_session=True,
+    )  # fmt: skip
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, cwd=HERE.parent)
+        stdout, stderr = process.communicate(timeout=180)
     except subprocess.TimeoutExpired:
         return {"error": "no answer in 180 s"}
-    if done.returncode != 0:
-        return {"error": done.stderr[-500:]}
-    figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    finally:
+        servers.stop(process)  # with its query workers
+    if process.returncode != 0:
+        return {"error": stderr[-500:]}
+    figures: dict[str, Any] = json.loads(stdout.splitlines()[-1])
     print(f"  kg path overhead (point lookup, no HTTP): {figures}", flush=True)
     return figures
 
@@ -273,17 +279,21 @@ def terminated_as_exit() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def write(result: dict[str, Any]) -> tuple[Path, Path]:
-    """Write the result as JSON and as a markdown table; return both paths."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"latest-{result['meta']['mode']}"
+def write(result: dict[str, Any], standard: bool) -> tuple[Path, Path]:
+    """Write the result as JSON and as a markdown table; return both paths.
+
+    A run of the standard plan replaces latest-MODE; a customized one goes to tmp/custom-MODE.
+    """
+    mode = result["meta"]["mode"]
+    stem = RESULTS / f"latest-{mode}" if standard else RESULTS / "tmp" / f"custom-{mode}"
+    stem.parent.mkdir(parents=True, exist_ok=True)
     json_path, md_path = stem.with_suffix(".json"), stem.with_suffix(".md")
     json_path.write_text(json.dumps(result, indent=1) + "\n")
     md_path.write_text(report.markdown(result))
     return json_path, md_path
 
 
-def main(plan: Plan) -> int:
+def main(plan: Plan, standard: bool) -> int:
     """Run a plan, print the table and write the result files."""
     client.wrk_binary()
     for log in WORK.glob("*.log"):
@@ -294,7 +304,7 @@ def main(plan: Plan) -> int:
     with terminated_as_exit():
         result = run(plan)
     result["meta"]["wall_s"] = round(time.monotonic() - started, 1)
-    json_path, md_path = write(result)
+    json_path, md_path = write(result, standard)
     sys.stdout.write("\n" + report.markdown(result))
     print(f"\nwrote {json_path} and {md_path} in {result['meta']['wall_s']} s")
     return 0

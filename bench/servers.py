@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shlex
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.memory import Sampler
 
@@ -67,20 +69,26 @@ def status_of(url: str) -> int | None:
         conn.close()
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a server's whole process group: TERM, then KILL after 10 seconds."""
-    if process.poll() is not None:
-        return
+def group_alive(process: subprocess.Popen[Any]) -> bool:
+    """Tell whether any process of the group the process leads is still there (reaping it)."""
+    process.poll()
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop(process: subprocess.Popen[Any]) -> None:
+    """Stop a process and everything in its group: TERM, then KILL after 10 seconds."""
     for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-        try:
+        if not group_alive(process):
+            return
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+        deadline = time.monotonic() + grace
+        while group_alive(process) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 def launch(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
