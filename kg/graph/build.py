@@ -13,7 +13,9 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Store
 from tqdm import tqdm
 
+from kg import iris
 from kg.graph.sources import DataError, Source, all_sources
+from kg.graph.void import describe
 from kg.resources import DATA_DIR
 
 FINGERPRINT_FILE = "kg-fingerprint"
@@ -37,6 +39,9 @@ def load(store: Store, sources: Sequence[Source], *, progress: bool = False) -> 
             bar.set_postfix_str(source.path.name)
             load_one(store, source)
             bar.update(source.path.stat().st_size)
+    if any(source.graph == iris.ONTOLOGY_GRAPH for source in sources):
+        # The project's own graph is described (VoID, service description); other data is not.
+        describe(store)
 
 
 def load_one(store: Store, source: Source) -> None:
