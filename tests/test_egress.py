@@ -97,7 +97,7 @@ def test_the_listener_does_see_the_engine_connect_without_policy(listener: Liste
 def test_an_allow_listed_endpoint_is_reached(listener: Listener) -> None:
     endpoint = f"http://127.0.0.1:{listener.port}/sparql"
     settings = Settings(service_allow=(endpoint,))
-    with pytest.raises(EngineError, match="Connection reset"):
+    with pytest.raises(EngineError):
         services(settings).run_query(
             f"SELECT * {{ SERVICE <{endpoint}/> {{ ?s ?p ?o }} }}", lambda form: TSV
         )
