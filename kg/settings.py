@@ -33,6 +33,11 @@ class Settings:
         "KG_DATA",
         "Extra RDF files to serve (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML).",
     )
+    examples: Path | None = setting(
+        None,
+        "KG_EXAMPLES",
+        "Folder of example queries (*.rq) for the query page; the shipped queries/ when unset.",
+    )
     no_article: bool = setting(False, "KG_NO_ARTICLE", "Serve only --data, not the article graph.")
     workers: int = setting(1, "KG_WORKERS", "HTTP worker processes (more than 1 needs --store).")
     query_timeout: float = setting(

@@ -16,7 +16,7 @@ def create_app(
     backend: Backend, settings: Settings | None = None, test_config: dict[str, Any] | None = None
 ) -> Flask:
     """Build the web application around a back end; nothing is built at import time."""
-    from kg.web import errors, pages, sparql, store
+    from kg.web import errors, export, pages, sparql, store
 
     settings = settings or Settings()
     app = Flask(__name__)
@@ -28,6 +28,7 @@ def create_app(
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(store.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(export.blueprint)
     return app
 
 

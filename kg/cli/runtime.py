@@ -1,0 +1,36 @@
+"""Open the store and the services every command runs on."""
+
+from __future__ import annotations
+
+import click
+
+from kg.execution.embedded import EmbeddedBackend
+from kg.execution.remote import RemoteBackend
+from kg.graph.build import open_store
+from kg.graph.sources import DataError
+from kg.pipeline import Services
+from kg.policy import Policy
+from kg.settings import Settings
+
+
+def open_services(settings: Settings, *, progress: bool = False) -> Services:
+    """Build (or reopen) the store the settings describe and wrap it in the query services."""
+    if settings.store_url is not None:
+        remote = RemoteBackend(
+            settings.store_url,
+            update_url=settings.update_url,
+            credentials=settings.store_auth,
+            max_concurrent=settings.max_concurrent_queries,
+        )
+        return Services(settings, remote, Policy(settings))
+    try:
+        store = open_store(
+            settings.store,
+            include_article=not settings.no_article,
+            extra=settings.data,
+            progress=progress,
+        )
+    except (DataError, OSError, SyntaxError, ValueError) as error:
+        raise click.ClickException(f"cannot build the store: {error}") from None
+    backend = EmbeddedBackend(store, writable=settings.write_token is not None)
+    return Services(settings, backend, Policy(settings))

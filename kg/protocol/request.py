@@ -1,0 +1,194 @@
+"""Read a SPARQL 1.1 Protocol request into the operation it asks for, or refuse it (400, 415).
+
+The protocol as a table (https://www.w3.org/TR/sparql11-protocol/):
+
+=====  ===================================  =========================================
+GET    (no body)                            ``query=`` and dataset in the URL
+POST   application/x-www-form-urlencoded    ``query=`` or ``update=`` in the body;
+                                            dataset in the body or the URL
+POST   application/sparql-query             the body is the query; dataset in the URL
+POST   application/sparql-update            the body is the update; dataset in the URL
+=====  ===================================  =========================================
+
+A parameter given both in the URL and in the body is refused, as are a repeated ``query`` or
+``update`` and a request carrying both. Parameters this endpoint does not know (``format=``,
+``output=`` sent by some clients) are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from pyoxigraph import NamedNode
+
+from kg.errors import BadRequest, UnsupportedMediaType
+from kg.execution.base import Dataset
+from kg.sparql_text import iri_value, prologue, tokenize
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+QUERY_DATASET = ("default-graph-uri", "named-graph-uri")
+UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
+KNOWN = ("query", "update", *QUERY_DATASET, *UPDATE_DATASET)
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query to evaluate against a dataset (empty: the union default graph)."""
+
+    text: str
+    dataset: Dataset
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    """An update to apply, with the USING dataset the protocol gave it."""
+
+    text: str
+    dataset: Dataset
+
+
+Operation = QueryRequest | UpdateRequest
+
+
+def parse_request(
+    method: str,
+    content_type: str | None,
+    url_params: Iterable[tuple[str, str]],
+    body: bytes,
+) -> Operation | None:
+    """Return the operation a request asks for, or None for a bare GET (describe the service)."""
+    url = _known(url_params)
+    if method in ("GET", "HEAD"):
+        if "update" in url:
+            raise BadRequest("a SPARQL Update must be sent by POST, never by GET")
+        if not url:
+            return None
+        return _operation(url, {})
+    if method != "POST":
+        raise BadRequest(f"the SPARQL endpoint answers GET and POST, not {method}")
+    media_type = _media_type(content_type)
+    if media_type == FORM:
+        return _operation(url, _known(parse_qsl(_utf8(body, "form"), keep_blank_values=True)))
+    if media_type == SPARQL_QUERY:
+        return _operation(url, {"query": [_utf8(body, "query")]})
+    if media_type == SPARQL_UPDATE:
+        return _operation(url, {"update": [_utf8(body, "update")]})
+    raise UnsupportedMediaType(
+        f"a POST to the SPARQL endpoint must be {FORM}, {SPARQL_QUERY} or {SPARQL_UPDATE}; "
+        + (f"got {media_type}" if media_type else "the Content-Type header is missing"),
+    )
+
+
+def _known(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Group the protocol's own parameters by name, keeping repeats."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        if name in KNOWN:
+            grouped.setdefault(name, []).append(value)
+    return grouped
+
+
+def _media_type(header: str | None) -> str:
+    """Return the media type of a Content-Type, refusing any charset but UTF-8."""
+    name, *params = (part.strip() for part in (header or "").split(";"))
+    charset = None
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    if charset is not None and charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"the request body must be UTF-8, not {charset}")
+    return name.lower()
+
+
+def _utf8(body: bytes, what: str) -> str:
+    """Decode a body as UTF-8 or refuse it."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(
+            f"the {what} body is not valid UTF-8 (byte {error.start}); send it encoded as UTF-8"
+        ) from None
+
+
+def _operation(url: dict[str, list[str]], body: dict[str, list[str]]) -> Operation:
+    """Combine URL and body parameters into one operation, refusing conflicts."""
+    doubled = sorted(url.keys() & body.keys())
+    if doubled:
+        raise BadRequest(f"the parameter {doubled[0]!r} is given both in the URL and in the body")
+    params = url | body
+    if "query" in params and "update" in params:
+        raise BadRequest("a request carries either query= or update=, not both")
+    if "update" in params:
+        text = _single(params, "update")
+        _refuse(params, QUERY_DATASET, "update", "using-graph-uri and using-named-graph-uri")
+        dataset = _dataset(params, *UPDATE_DATASET)
+        if not dataset.is_union:
+            _refuse_dataset_clauses(text)
+        return UpdateRequest(text, dataset)
+    text = _single(params, "query")
+    _refuse(params, UPDATE_DATASET, "query", "default-graph-uri and named-graph-uri")
+    return QueryRequest(text, _dataset(params, *QUERY_DATASET))
+
+
+def _single(params: dict[str, list[str]], name: str) -> str:
+    """Return a parameter that must be given exactly once, with a non-blank value."""
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise BadRequest(f"the parameter {name!r} is given {len(values)} times; give it once")
+    if not values or not values[0].strip():
+        raise BadRequest(f"the parameter {name!r} is missing: send the SPARQL text as {name}=")
+    return values[0]
+
+
+def _refuse(params: dict[str, list[str]], names: tuple[str, ...], op: str, use: str) -> None:
+    """Refuse dataset parameters meant for the other operation."""
+    for name in names:
+        if name in params:
+            raise BadRequest(f"{name} does not apply to a SPARQL {op}; use {use}")
+
+
+def _dataset(params: dict[str, list[str]], default: str, named: str) -> Dataset:
+    """Read the dataset parameters, in the order given, each an absolute IRI."""
+    for name in (default, named):
+        for value in params.get(name, ()):
+            try:
+                NamedNode(value)
+            except ValueError:
+                raise BadRequest(f"{name} must be an absolute IRI, not {value!r}") from None
+    return Dataset(tuple(params.get(default, ())), tuple(params.get(named, ())))
+
+
+def _refuse_dataset_clauses(text: str) -> None:
+    """Refuse an update naming its dataset both in the protocol and with USING or WITH."""
+    for token in tokenize(text):
+        if token.kind == "name" and token.text.upper() in ("USING", "WITH"):
+            raise BadRequest(
+                f"the update has a {token.text.upper()} clause and the request also gives "
+                "using-graph-uri or using-named-graph-uri; name the dataset in one place only"
+            )
+
+
+def with_base(text: str, base: str) -> str:
+    """Give a query with relative IRIs and no BASE the request URL as its base (RFC 3986 5.1.3).
+
+    Queries with only absolute IRIs are returned unchanged, so their error positions stay exact.
+
+    >>> with_base("CONSTRUCT { <s> <p> 1 } WHERE {}", "http://h/sparql")
+    'BASE <http://h/sparql> CONSTRUCT { <s> <p> 1 } WHERE {}'
+    >>> with_base("ASK { <http://x/s> ?p ?o }", "http://h/sparql")
+    'ASK { <http://x/s> ?p ?o }'
+    """
+    tokens = tokenize(text)
+    if prologue(tokens).base is not None:
+        return text
+    relative = any(t.kind == "iri" and not _SCHEME.match(iri_value(t)) for t in tokens)
+    return f"BASE <{base}> {text}" if relative else text
