@@ -57,6 +57,11 @@ class Settings:
         "KG_RESULT_ROW_CAP",
         "Most solutions a query returns; a capped result says so in the KG-Row-Cap header.",
     )
+    response_cache_mb: int = setting(
+        64,
+        "KG_RESPONSE_CACHE_MB",
+        "Memory for repeated GET answers, keyed on the store version (0 turns it off).",
+    )
     write_token: str | None = setting(
         None, "KG_WRITE_TOKEN", "Bearer token that enables SPARQL Update and Graph Store writes."
     )

@@ -39,6 +39,10 @@ def test_the_issue_questions_each_have_a_query_and_an_answer():
         "supporting-sentence",
         "trade-by-period",
         "unlinked-entities",
+        "wikidata-capital-of-host-country",
+        "wikidata-countries-bordering-peru-and-ecuador",
+        "wikidata-president-of-peru-on-date",
+        "wikidata-presidents-birth-dates",
     ]
     assert sorted(a.stem for a in ANSWERS.glob("*.tsv")) == [q.stem for q in QUERIES]
 
