@@ -32,5 +32,15 @@ types: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
+# The side-by-side benchmark (bench/README.md): quick is 100k triples in under 3 minutes; full is
+# 100k and 1M triples, two rounds, medians. wrk is installed with the test's system packages.
+bench: $(STAMP)
+	command -v wrk >/dev/null || $(MAKE) system-deps
+	$(BIN)/python -m bench quick
+
+bench-full: $(STAMP)
+	command -v wrk >/dev/null || $(MAKE) system-deps
+	$(BIN)/python -m bench full
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts

@@ -15,7 +15,7 @@ from kg.iris import GRAPH_NS, ID_NS, ONTOLOGY_NS, WIKIDATA_ENTITY
 CONTEXT_PATH = "/context.jsonld"
 
 CONTEXT: dict[str, Any] = {
-    "kg": ONTOLOGY_NS,
+    "pek": ONTOLOGY_NS,
     "id": ID_NS,
     "graph": GRAPH_NS,
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -25,7 +25,11 @@ CONTEXT: dict[str, Any] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",
-    "schema": "http://schema.org/",
+    "schema": "https://schema.org/",
+    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
+    "time": "http://www.w3.org/2006/time#",
+    "qudt": "http://qudt.org/schema/qudt/",
+    "unit": "http://qudt.org/vocab/unit/",
     "oa": "http://www.w3.org/ns/oa#",
     "np": "http://www.nanopub.org/nschema#",
     "void": "http://rdfs.org/ns/void#",
@@ -33,6 +37,9 @@ CONTEXT: dict[str, Any] = {
     "sh": "http://www.w3.org/ns/shacl#",
     "wd": WIKIDATA_ENTITY,
     "wdt": "http://www.wikidata.org/prop/direct/",
+    "p": "http://www.wikidata.org/prop/",
+    "ps": "http://www.wikidata.org/prop/statement/",
+    "pq": "http://www.wikidata.org/prop/qualifier/",
 }
 """Prefixes only: compact IRIs stay readable and round-trip to the same triples."""
 
@@ -93,5 +100,8 @@ def _term(term: Any) -> rdflib.term.Node:
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return rdflib.Literal(term.value, datatype=None if datatype == XSD_STRING else datatype)
+        # normalize=False keeps the lexical form as written ("…Z" stays "…Z", "01.50" stays).
+        return rdflib.Literal(
+            term.value, datatype=None if datatype == XSD_STRING else datatype, normalize=False
+        )
     raise ValueError(f"JSON-LD 1.1 cannot hold the RDF 1.2 triple term {term}")

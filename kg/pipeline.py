@@ -33,7 +33,7 @@ class Services:
         media_type = choose_media_type(prepared.form)
         limit = self.settings.query_timeout
         budget = limit if timeout is None else min(timeout, limit)
-        job = QueryJob(prepared.text, media_type, dataset or Dataset(), budget)
+        job = QueryJob(prepared.text, media_type, prepared.within(dataset or Dataset()), budget)
         return self.backend.query(job)
 
     def run_update(self, text: str, dataset: Dataset | None = None) -> None:

@@ -33,6 +33,11 @@ class Settings:
         "KG_DATA",
         "Extra RDF files to serve (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML).",
     )
+    examples: Path | None = setting(
+        None,
+        "KG_EXAMPLES",
+        "Folder of example queries (*.rq) for the query page; the shipped queries/ when unset.",
+    )
     no_article: bool = setting(False, "KG_NO_ARTICLE", "Serve only --data, not the article graph.")
     workers: int = setting(1, "KG_WORKERS", "HTTP worker processes (more than 1 needs --store).")
     query_timeout: float = setting(
@@ -51,6 +56,11 @@ class Settings:
         1_000_000,
         "KG_RESULT_ROW_CAP",
         "Most solutions a query returns; a capped result says so in the KG-Row-Cap header.",
+    )
+    response_cache_mb: int = setting(
+        64,
+        "KG_RESPONSE_CACHE_MB",
+        "Memory for repeated GET answers, keyed on the store version (0 turns it off).",
     )
     write_token: str | None = setting(
         None, "KG_WRITE_TOKEN", "Bearer token that enables SPARQL Update and Graph Store writes."

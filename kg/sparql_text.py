@@ -128,9 +128,36 @@ class Prologue:
 
     def text(self) -> str:
         """Render the prologue again, for a query built from a fragment of this one."""
-        lines = [f"BASE <{self.base}>"] if self.base else []
-        lines += [f"PREFIX {name}: <{iri}>" for name, iri in self.prefixes.items()]
+        lines = [f"BASE {iri_text(self.base)}"] if self.base else []
+        lines += [f"PREFIX {name}: {iri_text(iri)}" for name, iri in self.prefixes.items()]
         return "\n".join(lines)
+
+    def declare(self, tokens: Sequence[Token], index: int) -> tuple[Prologue, int] | None:
+        """Read a BASE or PREFIX declaration at index; return the new prologue and next index."""
+        token = tokens[index]
+        if token.is_keyword("BASE") and index + 1 < len(tokens) and tokens[index + 1].kind == "iri":
+            return Prologue(iri_value(tokens[index + 1]), self.prefixes, index + 2), index + 2
+        if (
+            token.is_keyword("PREFIX")
+            and index + 2 < len(tokens)
+            and tokens[index + 1].kind == "pname"
+            and tokens[index + 2].kind == "iri"
+        ):
+            prefixes = {**self.prefixes, tokens[index + 1].text[:-1]: iri_value(tokens[index + 2])}
+            return Prologue(self.base, prefixes, index + 3), index + 3
+        return None
+
+
+_IRI_UNSAFE = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+
+
+def iri_text(iri: str) -> str:
+    r"""Write an IRI as a SPARQL ``<...>`` token, escaping what IRIREF does not allow.
+
+    >>> iri_text('http://x/a b>')
+    '<http://x/a\\u0020b\\u003E>'
+    """
+    return "<" + _IRI_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04X}", iri) + ">"
 
 
 def iri_value(token: Token) -> str:
@@ -140,25 +167,14 @@ def iri_value(token: Token) -> str:
 
 def prologue(tokens: Sequence[Token]) -> Prologue:
     """Read the BASE and PREFIX declarations at the start of a query or update."""
-    base: str | None = None
-    prefixes: dict[str, str] = {}
+    declared = Prologue(None, {}, 0)
     index = 0
     while index < len(tokens):
-        token = tokens[index]
-        if token.is_keyword("BASE") and index + 1 < len(tokens) and tokens[index + 1].kind == "iri":
-            base = iri_value(tokens[index + 1])
-            index += 2
-        elif (
-            token.is_keyword("PREFIX")
-            and index + 2 < len(tokens)
-            and tokens[index + 1].kind == "pname"
-            and tokens[index + 2].kind == "iri"
-        ):
-            prefixes[tokens[index + 1].text[:-1]] = iri_value(tokens[index + 2])
-            index += 3
-        else:
+        step = declared.declare(tokens, index)
+        if step is None:
             break
-    return Prologue(base, prefixes, index)
+        declared, index = step
+    return declared
 
 
 def query_form(tokens: Sequence[Token]) -> str | None:
@@ -206,6 +222,12 @@ class ServiceClause:
     """The endpoint IRI, or None when the target is a variable."""
     open_brace: int
     close_brace: int
+    declared: Prologue
+    """The BASE and PREFIX declarations in effect where the clause stands."""
+
+    def encloses(self, other: ServiceClause) -> bool:
+        """Tell whether another clause stands inside this one's group."""
+        return self.open_brace < other.keyword < self.close_brace
 
 
 def matching_brace(tokens: Sequence[Token], open_index: int) -> int:
@@ -221,11 +243,23 @@ def matching_brace(tokens: Sequence[Token], open_index: int) -> int:
     raise QuerySyntaxError("error: a '{' is never closed")
 
 
+def _declarations(tokens: Sequence[Token]) -> Iterator[tuple[int, Prologue]]:
+    """Yield each token index with the declarations in effect there (updates may redeclare)."""
+    declared = Prologue(None, {}, 0)
+    index = 0
+    while index < len(tokens):
+        step = declared.declare(tokens, index)
+        if step is not None:
+            declared, index = step
+            continue
+        yield index, declared
+        index += 1
+
+
 def service_clauses(tokens: Sequence[Token]) -> Iterator[ServiceClause]:
     """Find every SERVICE clause, nested ones included, in text order."""
-    declared = prologue(tokens)
-    for index, token in enumerate(tokens):
-        if not token.is_keyword("SERVICE"):
+    for index, declared in _declarations(tokens):
+        if not tokens[index].is_keyword("SERVICE"):
             continue
         cursor = index + 1
         silent = cursor < len(tokens) and tokens[cursor].is_keyword("SILENT")
@@ -241,7 +275,7 @@ def service_clauses(tokens: Sequence[Token]) -> Iterator[ServiceClause]:
                 f"error at {_position_of(tokens, index)}: SERVICE needs an IRI or a variable"
             )
         close = matching_brace(tokens, cursor + 1)
-        yield ServiceClause(index, silent, target, cursor + 1, close)
+        yield ServiceClause(index, silent, target, cursor + 1, close, declared)
 
 
 def _position_of(tokens: Sequence[Token], index: int) -> str:
@@ -251,8 +285,8 @@ def _position_of(tokens: Sequence[Token], index: int) -> str:
 
 def load_targets(tokens: Sequence[Token]) -> Iterator[str]:
     """Yield the source IRIs of the LOAD operations of an update."""
-    declared = prologue(tokens)
-    for index, token in enumerate(tokens):
+    for index, declared in _declarations(tokens):
+        token = tokens[index]
         if not token.is_keyword("LOAD"):
             continue
         cursor = index + 1
@@ -262,3 +296,13 @@ def load_targets(tokens: Sequence[Token]) -> Iterator[str]:
         if source is None:
             raise QuerySyntaxError(f"error at offset {token.start}: LOAD needs a source IRI")
         yield source
+
+
+def dataset_clause_end(tokens: Sequence[Token]) -> int | None:
+    """Return the index of the last token of a query's FROM clauses; None without any."""
+    last = None
+    for index, token in enumerate(tokens):
+        if token.is_keyword("FROM"):
+            named = index + 1 < len(tokens) and tokens[index + 1].is_keyword("NAMED")
+            last = index + 1 + named
+    return last if last is not None and last < len(tokens) else None

@@ -95,14 +95,14 @@ def test_jsonld_uses_compact_iris(client: FlaskClient, store: Store) -> None:
         Quad(
             NamedNode(ID_NS + "quito"),
             NamedNode(RDF_TYPE),
-            NamedNode(CONTEXT["kg"] + "Place"),
+            NamedNode(CONTEXT["pek"] + "Place"),
             NamedNode(GRAPH_NS + "verified"),
         )
     )
     document = json.loads(client.get("/download/dataset.jsonld").get_data())
     assert {
         "@id": "graph:verified",
-        "@graph": [{"@id": "id:quito", "@type": "kg:Place"}],
+        "@graph": [{"@id": "id:quito", "@type": "pek:Place"}],
     } in document["@graph"]
 
 
@@ -111,7 +111,7 @@ def test_context_is_served(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/ld+json"
     assert json.loads(response.get_data()) == {"@context": CONTEXT}
-    assert CONTEXT["kg"] == "https://w3id.org/peru-ecuador-kg/ontology/"
+    assert CONTEXT["pek"] == "https://w3id.org/peru-ecuador-kg/ontology/"
 
 
 def test_download_page_links_every_graph_and_format(client: FlaskClient) -> None:

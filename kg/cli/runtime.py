@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from kg.execution.embedded import EmbeddedBackend
+from kg.execution.remote import RemoteBackend
 from kg.graph.build import open_store
+from kg.graph.sources import DataError
 from kg.pipeline import Services
 from kg.policy import Policy
 from kg.settings import Settings
@@ -14,7 +16,13 @@ from kg.settings import Settings
 def open_services(settings: Settings, *, progress: bool = False) -> Services:
     """Build (or reopen) the store the settings describe and wrap it in the query services."""
     if settings.store_url is not None:
-        raise click.UsageError("--store-url (a remote store) is not available in this build")
+        remote = RemoteBackend(
+            settings.store_url,
+            update_url=settings.update_url,
+            credentials=settings.store_auth,
+            max_concurrent=settings.max_concurrent_queries,
+        )
+        return Services(settings, remote, Policy(settings))
     try:
         store = open_store(
             settings.store,
@@ -22,7 +30,7 @@ def open_services(settings: Settings, *, progress: bool = False) -> Services:
             extra=settings.data,
             progress=progress,
         )
-    except (OSError, SyntaxError, ValueError) as error:
+    except (DataError, OSError, SyntaxError, ValueError) as error:
         raise click.ClickException(f"cannot build the store: {error}") from None
     # With --store, query workers open the directory read-only: no process may keep it open
     # read-write, so the store built here is closed before they start.

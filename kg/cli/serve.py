@@ -63,9 +63,11 @@ def announce(arbiter: Any) -> None:
 def serve(**values: Any) -> None:
     """Serve the graph over HTTP: SPARQL endpoint, pages and downloads."""
     settings = settings_from(values)
-    if settings.workers > 1 and settings.store is None:
-        raise click.UsageError("more than one worker needs --store (an on-disk store they share)")
-    if settings.workers > 1 and settings.write_token is not None:
+    if settings.workers > 1 and settings.store is None and settings.store_url is None:
+        raise click.UsageError(
+            "more than one worker needs --store (an on-disk store they share) or --store-url"
+        )
+    if settings.workers > 1 and settings.write_token is not None and settings.store_url is None:
         raise click.UsageError(
             "a server that accepts writes runs one worker: a write must stop every reader"
         )

@@ -10,6 +10,7 @@ from kg.execution.base import Backend
 from kg.pipeline import Services
 from kg.policy import Policy
 from kg.settings import Settings
+from kg.web.cache import ResponseCache
 
 
 def create_app(
@@ -29,6 +30,12 @@ def create_app(
     app.register_blueprint(store.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(export.blueprint)
+    if settings.response_cache_mb > 0:
+        app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
+            app.wsgi_app,
+            lambda: backend.version,
+            max_bytes=settings.response_cache_mb * 1024 * 1024,
+        )
     access_log.install(app)
     return app
 

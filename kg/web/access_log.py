@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import parse_qs
 
 from flask import Flask, Response, request
 
@@ -27,6 +28,15 @@ StartResponse = Callable[..., Any]
 def query_hash(text: str) -> str:
     """Return a short, stable fingerprint of a query text."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def query_string_hash(query_string: str) -> str | None:
+    """Hash a query found in the URL, for responses that never reached the app (a cache hit)."""
+    found = parse_qs(query_string)
+    for name in ("query", "update"):
+        if name in found:
+            return query_hash(found[name][0])
+    return None
 
 
 def request_query_text() -> str | None:
@@ -89,7 +99,8 @@ class LoggedBody(Iterable[bytes]):
                         "path": self.environ.get("PATH_INFO"),
                         "status": self.status[0] if self.status else None,
                         "duration_ms": round((time.perf_counter() - self.started) * 1000, 3),
-                        "query_hash": self.environ.get(HASH_KEY),
+                        "query_hash": self.environ.get(HASH_KEY)
+                        or query_string_hash(self.environ.get("QUERY_STRING", "")),
                         "bytes": self.size,
                         "aborted": self.aborted,
                     }

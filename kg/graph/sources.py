@@ -1,0 +1,145 @@
+"""Find the files the graph is built from, and the named graph each one goes into.
+
+The layout is the contract, so adding an article means adding a folder, never editing code:
+
+- ``ontology/*.ttl`` (except ``shapes.ttl``) go into the ontology graph;
+- ``data/*.trig`` (and any other RDF file there) hold the shared layers: entities, verified facts,
+  reviews; a triples-only file goes into ``<BASE>graph/<file stem>``;
+- ``data/articles/<article-id>/`` holds one article: ``article.txt`` and RDF files naming their own
+  graphs (the article graph and one graph per claim); a triples-only file there goes into
+  ``<BASE>graph/article/<article-id>``;
+- ``data/wikidata/extract.{ttl,trig,nt,nq}``, when present, goes into the Wikidata graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import RdfFormat
+
+from kg import iris
+from kg.errors import KgError
+from kg.resources import DATA_DIR, ontology_dir
+
+SHAPES_FILE = "shapes.ttl"
+WIKIDATA_EXTRACT = ("extract.ttl", "extract.trig", "extract.nt", "extract.nq")
+RDF_EXTENSIONS = {
+    "ttl": RdfFormat.TURTLE,
+    "trig": RdfFormat.TRIG,
+    "nt": RdfFormat.N_TRIPLES,
+    "nq": RdfFormat.N_QUADS,
+    "jsonld": RdfFormat.JSON_LD,
+    "rdf": RdfFormat.RDF_XML,
+    "owl": RdfFormat.RDF_XML,
+}
+
+
+class DataError(KgError):
+    """A data file is missing, unreadable or not valid RDF; the message names the file and line."""
+
+    title = "Bad data file"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One RDF file to load, its format, and the graph its triples go into (None: its own)."""
+
+    path: Path
+    format: RdfFormat
+    graph: str | None = None
+
+
+def rdf_format_of(path: Path) -> RdfFormat:
+    """Return the RDF format a file's extension names, or fail naming the file."""
+    found = RDF_EXTENSIONS.get(path.suffix.lstrip(".").lower())
+    if found is None:
+        raise DataError(
+            f"{path}: unknown RDF format for extension {path.suffix!r} (use .ttl, .trig, .nt, "
+            ".nq, .jsonld, .rdf or .owl)"
+        )
+    return found
+
+
+def is_rdf(path: Path) -> bool:
+    """Tell whether a file in a data folder is RDF (article.txt and READMEs are not)."""
+    return path.suffix.lstrip(".").lower() in RDF_EXTENSIONS
+
+
+def source_for(path: Path, graph: str | None) -> Source:
+    """Return the source for a file: quad formats keep their graphs, triples go into graph."""
+    fmt = rdf_format_of(path)
+    return Source(path, fmt, None if fmt.supports_datasets else graph)
+
+
+def rdf_files(folder: Path) -> list[Path]:
+    """Return the RDF files directly inside a folder, sorted by name."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and is_rdf(p))
+
+
+def ontology_sources(folder: Path | None = None) -> list[Source]:
+    """Return the ontology files (not the shapes) bound for the ontology graph."""
+    folder = folder or ontology_dir()
+    files = [p for p in rdf_files(folder) if p.name != SHAPES_FILE]
+    return [source_for(p, iris.ONTOLOGY_GRAPH) for p in files]
+
+
+def article_ids(data_dir: Path = DATA_DIR) -> list[str]:
+    """Return the ids of the articles shipped in a data folder (one sub-folder each)."""
+    articles = data_dir / "articles"
+    if not articles.is_dir():
+        return []
+    return sorted(p.name for p in articles.iterdir() if (p / "article.txt").is_file())
+
+
+def article_graph(article_id: str) -> str:
+    """Return the IRI of an article's own named graph."""
+    return f"{iris.GRAPH_NS}article/{article_id}"
+
+
+def data_sources(data_dir: Path = DATA_DIR) -> list[Source]:
+    """Return the shared layers and every article's files, in a stable order."""
+    if not data_dir.is_dir():
+        raise DataError(f"{data_dir}: the data folder does not exist")
+    found = [source_for(p, iris.GRAPH_NS + p.stem) for p in rdf_files(data_dir)]
+    for article_id in article_ids(data_dir):
+        folder = data_dir / "articles" / article_id
+        found += [source_for(p, article_graph(article_id)) for p in rdf_files(folder)]
+    if not found:
+        raise DataError(f"{data_dir}: no RDF files and no articles/<id>/article.txt in this folder")
+    return found
+
+
+def wikidata_sources(data_dir: Path = DATA_DIR) -> list[Source]:
+    """Return the pinned Wikidata extract, when another step has written one."""
+    folder = data_dir / "wikidata"
+    return [
+        source_for(folder / name, iris.WIKIDATA_GRAPH)
+        for name in WIKIDATA_EXTRACT
+        if (folder / name).is_file()
+    ]
+
+
+def extra_sources(paths: Iterable[Path]) -> list[Source]:
+    """Return user-given RDF files; triples go into the default graph."""
+    found = []
+    for path in paths:
+        if not Path(path).is_file():
+            raise DataError(f"{path}: no such file")
+        found.append(Source(Path(path), rdf_format_of(Path(path))))
+    return found
+
+
+def all_sources(
+    data_dir: Path = DATA_DIR,
+    *,
+    include_article: bool = True,
+    extra: Sequence[Path] = (),
+    ontology: Path | None = None,
+) -> list[Source]:
+    """Return every file a build loads: shipped layers (unless left out) and the extra files."""
+    shipped: list[Source] = []
+    if include_article:
+        shipped = ontology_sources(ontology) + data_sources(data_dir) + wikidata_sources(data_dir)
+    return shipped + extra_sources(extra)

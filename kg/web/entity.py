@@ -1,0 +1,113 @@
+"""Dereference the IRIs the project mints: HTML for people; Turtle, JSON-LD, N-Triples for machines.
+
+The request path is the IRI's path under the one base IRI (``kg.iris.iri_of``), so the pages work
+whatever host serves them.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from kg import iris
+from kg.errors import NotFound
+from kg.web import entity_example, entity_provenance, entity_view, pages_suggest
+from kg.web.pages_labels import language_of
+from kg.web.pages_negotiation import HTML, choose, link_header, split_suffix, suffix_of
+from kg.web.pages_sparql import ask, checked_iri, construct
+from kg.web.streaming import outcome_response
+
+blueprint = Blueprint("entity", __name__)
+
+
+def exists(iri: str) -> bool:
+    """Tell whether the graph mentions an IRI as subject, object or graph name."""
+    node = checked_iri(iri)
+    graph = checked_iri(entity_view.documented_graph(iri))
+    return ask(
+        f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} "
+        f"UNION {{ GRAPH {graph} {{ ?a ?b ?c }} }} }}"
+    )
+
+
+def description_query(iri: str) -> str:
+    """Return the CONSTRUCT that gives an IRI's RDF twin: its facts, incoming links, its graph."""
+    node = checked_iri(iri)
+    graph = checked_iri(entity_view.documented_graph(iri))
+    return (
+        f"CONSTRUCT {{ {node} ?p ?o . ?o ?p2 ?o2 . ?s ?q {node} . ?gs ?gp ?go }} WHERE {{ "
+        f"{{ {node} ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }} "
+        f"UNION {{ ?s ?q {node} }} UNION {{ GRAPH {graph} {{ ?gs ?gp ?go }} }} }}"
+    )
+
+
+def not_found_page(iri: str, language: str) -> Response:
+    """Render the 404 page for an IRI the graph does not know, with nearby IRIs to try."""
+    body = render_template(
+        "not_found.html",
+        iri=iri,
+        suggestions=pages_suggest.similar(iri, language),
+    )
+    return Response(body, status=404, mimetype="text/html")
+
+
+def rdf_response(iri: str, path: str, media_type: str, negotiated: bool) -> Response:
+    """Serialize an IRI's description in an RDF format."""
+    if not exists(iri):
+        raise NotFound(f"the graph says nothing about <{iri}>; see / for what it holds")
+    response = outcome_response(construct(description_query(iri), media_type))
+    if negotiated:
+        response.headers["Content-Location"] = path + suffix_of(media_type)
+    return response
+
+
+def html_response(iri: str, language: str) -> Response:
+    """Render an IRI's HTML page (the ontology IRI gets the ontology documentation)."""
+    if iri == iris.ONTOLOGY:
+        from kg.web import pages_ontology
+
+        return Response(pages_ontology.render(language), mimetype="text/html")
+    entity = entity_view.describe(iri, language)
+    if not entity.exists:
+        return not_found_page(iri, language)
+    sources = entity_provenance.sources(entity)
+    entity.labels.extend(set().union(*(source.mentioned for source in sources)))
+    body = render_template(
+        "entity.html",
+        entity=entity,
+        provenance=sources,
+        sourced={source.claim: number for number, source in enumerate(sources, 1)},
+        example=entity_example.answer(iri, language),
+    )
+    return Response(body, mimetype="text/html")
+
+
+def dereference(path: str) -> Response:
+    """Answer a request for a minted IRI's path, honouring a format suffix or the Accept header."""
+    base_path, forced = split_suffix(path)
+    iri = iris.iri_of(base_path)
+    if iri == iris.ONTOLOGY_NS:
+        # The namespace of the ontology's terms is documented by the ontology itself.
+        target = iris.path_of(iris.ONTOLOGY) + (suffix_of(forced) if forced else "")
+        query = request.query_string.decode("latin-1")
+        return Response(status=303, headers={"Location": target + ("?" + query if query else "")})
+    media_type = forced or choose(request.headers.get("Accept"))
+    language = language_of(request.args.get("lang"))
+    if media_type == HTML:
+        response = html_response(iri, language)
+    else:
+        response = rdf_response(iri, base_path, media_type, negotiated=forced is None)
+    response.headers["Link"] = link_header(base_path)
+    if forced is None:
+        response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/id/<path:rest>")
+@blueprint.get("/graph/<path:rest>")
+@blueprint.get("/ontology/<path:rest>")
+@blueprint.get("/ontology/")
+@blueprint.get("/ontology")
+@blueprint.get("/ontology.<rest>")
+def resource(rest: str = "") -> Response:
+    """Dereference any minted IRI."""
+    return dereference(request.path)

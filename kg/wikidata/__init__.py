@@ -1,0 +1,1 @@
+"""Wikidata: the pinned extract, the live client, SERVICE resolution, refresh and candidates."""

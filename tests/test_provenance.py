@@ -1,0 +1,122 @@
+"""Every article statement traces to its sentence, and every sentence to the shipped text."""
+
+import re
+
+import pytest
+
+from kg import iris
+from kg.graph.build import open_store
+from kg.graph.sources import article_ids
+from kg.resources import DATA_DIR, ontology_dir, queries_dir
+
+ARTICLE = "2025-12-12-peru-ecuador"
+TEXT = (DATA_DIR / "articles" / ARTICLE / "article.txt").read_text(encoding="utf-8")
+PREFIXES = """
+PREFIX pek: <https://w3id.org/peru-ecuador-kg/ontology/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX schema: <https://schema.org/>
+"""
+VERIFIED_QIDS = {
+    "Q419", "Q736", "Q739", "Q2900", "Q112075625", "Q106474688", "Q103838608", "Q5708511",
+    "Q732562", "Q98", "Q41576", "Q22656", "Q40858", "Q828224", "Q131569", "Q15221623",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def store():
+    return open_store()
+
+
+def select(store, query: str) -> list[dict[str, str]]:
+    solutions = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n].value for n in names} for row in solutions]
+
+
+def sentences(store):
+    return select(
+        store,
+        """SELECT ?sentence ?exact ?start ?end WHERE {
+             ?sentence a pek:Sentence ; oa:hasSelector ?q , ?p .
+             ?q a oa:TextQuoteSelector ; oa:exact ?exact .
+             ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+           } ORDER BY ?start""",
+    )
+
+
+def test_the_shipped_article_is_the_only_article():
+    assert article_ids() == [ARTICLE]
+    assert len(TEXT) == 2860
+    assert TEXT.startswith("Peru and Ecuador Pledge to Combat Organized Crime and Illegal Mining")
+
+
+def test_each_quote_is_the_text_at_its_code_point_offsets(store):
+    found = sentences(store)
+    assert len(found) == 21
+    for row in found:
+        assert TEXT[int(row["start"]) : int(row["end"])] == row["exact"], row["sentence"]
+
+
+def test_the_sentences_cover_all_the_text_but_headings_bullets_and_questions(store):
+    rest = list(TEXT)
+    for row in sentences(store):
+        rest[int(row["start"]) : int(row["end"])] = " " * (int(row["end"]) - int(row["start"]))
+    left = [part.strip() for part in re.split(r"\n|•", "".join(rest)) if part.strip()]
+    assert left == [
+        "Background on Key Figures",
+        "The Challenge of Drug Trafficking and Organized Crime",
+        "Key Points of the Agreement",
+        "Economic Ties and Trade",
+        "Key Questions and Answers",
+        "Who are the key figures involved?",
+        "What are the main issues addressed in the agreement?",
+        "Why is this agreement significant?",
+        "What is the historical context of Peru-Ecuador relations?",
+    ]
+
+
+def test_every_sentence_supports_at_least_one_statement(store):
+    unsupported = select(
+        store,
+        """SELECT ?sentence WHERE {
+             ?sentence a pek:Sentence .
+             FILTER NOT EXISTS { ?claim prov:wasDerivedFrom ?sentence . GRAPH ?claim { ?s ?p ?o } }
+           }""",
+    )
+    assert unsupported == []
+
+
+def test_every_article_statement_has_its_sentence(store):
+    rows = select(
+        store,
+        f"""SELECT ?claim (COUNT(*) AS ?statements) (SAMPLE(?exact) AS ?quote) WHERE {{
+              GRAPH ?claim {{ ?s ?p ?o }}
+              FILTER(STRSTARTS(STR(?claim), "{iris.ID_NS}claim/"))
+              OPTIONAL {{ ?claim prov:wasDerivedFrom/oa:hasSelector/oa:exact ?exact }}
+            }} GROUP BY ?claim ORDER BY ?claim""",
+    )
+    assert len(rows) == 35
+    assert [r["claim"] for r in rows if "quote" not in r] == []
+    assert sum(int(r["statements"]) for r in rows) == 179
+
+
+def test_a_claim_reads_as_the_article_wrote_it(store):
+    rows = select(
+        store,
+        """SELECT ?since WHERE { GRAPH ?claim {
+             ?tenure pek:holder <https://w3id.org/peru-ecuador-kg/id/jose-jeri> ;
+               schema:startDate ?since } ?claim a schema:Claim }""",
+    )
+    assert rows == [{"since": "2022-10"}]
+
+
+def test_no_wikidata_item_outside_the_verified_list_appears_in_any_file():
+    files = [p for p in DATA_DIR.rglob("*") if p.is_file() and "wikidata" not in p.parts]
+    files += list(ontology_dir().glob("*.ttl")) + list(queries_dir().rglob("*.rq"))
+    used = {
+        qid
+        for path in files
+        for qid in re.findall(r"\bwd:(Q\d+)|wikidata\.org/entity/(Q\d+)", path.read_text("utf-8"))
+    }
+    assert {q for pair in used for q in pair if q} - VERIFIED_QIDS == set()

@@ -1,0 +1,203 @@
+"""The remote back end over a real ``oxigraph serve``: loading, limits, failures and recovery."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from pyoxigraph import (
+    Dataset,
+    RdfFormat,
+    parse,
+)
+from support.datasets import canonical, without_build_time
+from support.oxigraph import OxigraphServer, kg_build_into
+from support.server import start_server
+
+from kg.errors import BadGateway, DeadlineExceeded, ServiceUnavailable
+from kg.execution.base import QueryJob
+from kg.execution.remote import RemoteBackend, endpoint_urls, update_url_for
+from kg.graph.build import open_store
+
+pytestmark = pytest.mark.server
+
+JSON = "application/sparql-results+json"
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+"""A query oxigraph works on for far longer than any test waits (the product of four scans)."""
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """Start an empty oxigraph serve for one test."""
+    server = OxigraphServer(tmp_path / "oxigraph").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def remote(oxigraph: OxigraphServer) -> Iterator[RemoteBackend]:
+    """Return a remote back end over the test's oxigraph, with two query slots."""
+    backend = RemoteBackend(oxigraph.query_url, max_concurrent=2)
+    yield backend
+    backend.close()
+
+
+def remote_dataset(server: OxigraphServer) -> Dataset:
+    """Return what the oxigraph server holds, build time aside, with canonical blank nodes."""
+    response = requests.get(server.url + "/store", headers={"Accept": "application/n-quads"})
+    return canonical(without_build_time(parse(response.content, format=RdfFormat.N_QUADS)))
+
+
+@pytest.mark.parametrize(
+    ("url", "update_url", "expected"),
+    [
+        ("http://h:7878", None, ("http://h:7878/query", "http://h:7878/update")),
+        ("http://h:7878/", None, ("http://h:7878/query", "http://h:7878/update")),
+        ("http://h:7878/query", None, ("http://h:7878/query", "http://h:7878/update")),
+        ("http://h:3030/ds", None, ("http://h:3030/ds/query", "http://h:3030/ds/update")),
+        ("http://h:8890/sparql", None, ("http://h:8890/sparql", "http://h:8890/sparql")),
+        ("http://h/query", "http://h/write", ("http://h/query", "http://h/write")),
+    ],
+)
+def test_endpoint_urls(url: str, update_url: str | None, expected: tuple[str, str]) -> None:
+    assert endpoint_urls(url, update_url) == expected
+
+
+def test_update_url_is_beside_the_query_url() -> None:
+    assert update_url_for("http://h:7878/query") == "http://h:7878/update"
+    assert update_url_for("http://h:7001/api") == "http://h:7001/api"
+
+
+def test_build_into_is_idempotent_and_reports_progress(oxigraph: OxigraphServer) -> None:
+    built = open_store()
+    quads, graphs = len(built), sum(1 for _ in built.named_graphs())
+    summary = (
+        f"pushed {quads} triples in {graphs} graphs to {oxigraph.query_url} "
+        f"(updates to {oxigraph.update_url}); it now holds {quads} quads in named graphs"
+    )
+    first = kg_build_into(oxigraph.url)
+    after_first = remote_dataset(oxigraph)
+    second = kg_build_into(oxigraph.query_url)
+    assert first.stdout.splitlines()[-1] == summary
+    assert second.stdout.splitlines()[-1] == summary
+    assert f"pushing: 100%|██████████| {quads}/{quads}" in second.stderr
+    expected = canonical(without_build_time(built))
+    assert after_first == expected
+    assert remote_dataset(oxigraph) == expected
+
+
+def test_build_into_an_unreachable_store_says_so(tmp_path: Path) -> None:
+    port = OxigraphServer(tmp_path).port
+    with pytest.raises(RuntimeError) as failure:
+        kg_build_into(f"http://127.0.0.1:{port}")
+    assert (
+        f"Error: pushing into http://127.0.0.1:{port}/query failed: the remote store at "
+        f"http://127.0.0.1:{port}/query is unreachable or broke off the connection "
+        "(ConnectionRefusedError); retry later"
+    ) in str(failure.value)
+
+
+def test_put_graph_replaces_and_keeps_blank_nodes_whole(remote: RemoteBackend) -> None:
+    graph = "http://example.org/g"
+    data = b"_:a <http://example.org/p> _:b .\n_:b <http://example.org/p> _:a .\n"
+    assert remote.put_graph(graph, data, "application/n-triples", replace=True) is True
+    assert remote.put_graph(graph, data, "application/n-triples", replace=True) is False
+    body = remote.export(graph, "application/n-quads", 5.0).read_all()
+    found = list(parse(body, format=RdfFormat.N_QUADS))
+    assert len(found) == 2
+    assert found[0].subject == found[1].object
+    assert found[0].object == found[1].subject
+    assert remote.graph_names() == [graph]
+
+
+def test_graph_names_are_checked_before_reaching_the_store(remote: RemoteBackend) -> None:
+    with pytest.raises(Exception, match="is not a valid graph IRI"):
+        remote.has_graph("http://x/a> } ; DROP ALL ; <http://x/b")
+
+
+def test_queries_beyond_the_slots_get_503_until_one_closes(remote: RemoteBackend) -> None:
+    job = QueryJob("ASK {}", JSON)
+    first, second = remote.query(job), remote.query(job)
+    with pytest.raises(ServiceUnavailable) as refused:
+        remote.query(job)
+    assert refused.value.headers == {"Retry-After": "1"}
+    first.chunks.close()  # type: ignore[attr-defined]
+    assert remote.query(job).read_all() == b'{"head":{},"boolean":true}'
+    assert second.read_all() == b'{"head":{},"boolean":true}'
+
+
+def test_a_query_past_its_deadline_is_stopped(remote: RemoteBackend) -> None:
+    remote.put_graph(
+        "http://example.org/g",
+        b"".join(b"<http://x/%d> <http://x/p> <http://x/o> .\n" % i for i in range(200)),
+        "application/n-triples",
+        replace=True,
+    )
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceeded, match=r"did not answer within the 0\.5 s deadline"):
+        remote.query(QueryJob(ENDLESS, JSON, timeout=0.5))
+    assert time.monotonic() - started < 3
+
+
+def test_a_store_answering_errors_is_a_bad_gateway(oxigraph: OxigraphServer) -> None:
+    backend = RemoteBackend(oxigraph.url + "/nowhere")
+    with pytest.raises(
+        BadGateway, match=f"the remote store at {oxigraph.url}/nowhere answered 404"
+    ):
+        backend.query(QueryJob("ASK {}", JSON))
+    backend.close()
+
+
+def test_the_store_going_away_is_503_and_the_app_recovers(oxigraph: OxigraphServer) -> None:
+    kg_build_into(oxigraph.url)
+    server = start_server("--store-url", oxigraph.query_url)
+    peru = "ASK { <https://w3id.org/peru-ecuador-kg/id/peru> ?p ?o }"
+    try:
+        answers: list[requests.Response] = []
+        asking = threading.Thread(
+            target=lambda: answers.append(
+                requests.get(server.sparql, params={"query": ENDLESS}, headers={"Accept": JSON})
+            )
+        )
+        asking.start()
+        time.sleep(1.0)
+        oxigraph.kill()
+        asking.join(timeout=10)
+        during = answers[0]
+        assert during.status_code == 503
+        assert during.headers["Retry-After"] == "5"
+        assert during.text == (
+            f"503 Service unavailable: the remote store at {oxigraph.query_url} is unreachable "
+            "or broke off the connection (RemoteDisconnected); retry later\n"
+        )
+        while_down = requests.get(server.sparql, params={"query": peru}, headers={"Accept": JSON})
+        assert while_down.status_code == 503
+        assert "(ConnectionRefusedError); retry later" in while_down.text
+        oxigraph.start()
+        back = requests.get(server.sparql, params={"query": peru}, headers={"Accept": JSON})
+        assert back.status_code == 200
+        assert back.json() == {"head": {}, "boolean": True}
+    finally:
+        server.stop()
+
+
+def test_workers_share_one_remote_store(oxigraph: OxigraphServer) -> None:
+    kg_build_into(oxigraph.url)
+    server = start_server("--store-url", oxigraph.query_url, "--workers", "2")
+    peru = "ASK { <https://w3id.org/peru-ecuador-kg/id/peru> ?p ?o }"
+    try:
+        answers = {
+            requests.get(server.sparql, params={"query": peru}, headers={"Accept": JSON}).text
+            for _ in range(20)
+        }
+        assert answers == {'{"head":{},"boolean":true}'}
+        deadline = time.monotonic() + 10
+        while sum("Booting worker" in line for line in server.output) < 2:
+            assert time.monotonic() < deadline, "".join(server.output)
+            time.sleep(0.1)
+    finally:
+        server.stop()
