@@ -96,7 +96,7 @@ def test_errors_are_not_kept(backend: CountingBackend) -> None:
 
 def test_answers_over_the_entry_limit_stream_through_uncached(backend: CountingBackend) -> None:
     client = client_for(backend, response_cache_mb=1)
-    app_cache = client.application.wsgi_app
+    app_cache = client.application.wsgi_app.app  # the cache, inside the access log
     app_cache.max_entry_bytes = 3  # type: ignore[attr-defined]
     client.get("/sparql", query_string=QUERY, headers=CSV)
     client.get("/sparql", query_string=QUERY, headers=CSV)
