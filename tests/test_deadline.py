@@ -8,11 +8,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
 from kg.errors import DeadlineExceeded
 from kg.execution.base import QueryJob
 from kg.execution.embedded import EmbeddedBackend
+from kg.settings import Settings
+from kg.web import create_app
 
 JSON = "application/sparql-results+json"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -113,3 +116,43 @@ def test_deadline_while_streaming_aborts_the_stream() -> None:
         assert gone(pid)
     finally:
         backend.close()
+
+
+def http_client(backend: EmbeddedBackend, query_timeout: float) -> FlaskClient:
+    """Return a test client for an app serving the backend with this server deadline."""
+    return create_app(backend, Settings(query_timeout=query_timeout)).test_client()
+
+
+def test_over_http_a_runaway_is_504_with_a_clear_message(backend: EmbeddedBackend) -> None:
+    response = http_client(backend, 0.5).get("/sparql", query_string={"query": RUNAWAY})
+    assert response.status_code == 504
+    assert response.get_data(as_text=True).startswith(
+        "504 Query deadline exceeded: the query ran past its 0.5 s deadline and was stopped"
+    )
+    assert backend.pool.pids() == []
+
+
+def test_a_client_may_ask_for_a_shorter_deadline(backend: EmbeddedBackend) -> None:
+    client = http_client(backend, 30.0)
+    started = time.monotonic()
+    response = client.get("/sparql", query_string={"query": RUNAWAY, "timeout": "0.3"})
+    assert response.status_code == 504
+    assert "ran past its 0.3 s deadline" in response.get_data(as_text=True)
+    assert time.monotonic() - started < 2
+
+
+def test_a_client_cannot_ask_for_a_longer_deadline(backend: EmbeddedBackend) -> None:
+    response = http_client(backend, 0.4).get(
+        "/sparql", query_string={"query": RUNAWAY, "timeout": "3600"}
+    )
+    assert response.status_code == 504
+    assert "ran past its 0.4 s deadline" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "", "nan", "inf"])
+def test_a_bad_timeout_is_400(backend: EmbeddedBackend, value: str) -> None:
+    response = http_client(backend, 5).get(
+        "/sparql", query_string={"query": "ASK {}", "timeout": value}
+    )
+    assert response.status_code == 400
+    assert "timeout must be a positive number of seconds" in response.get_data(as_text=True)

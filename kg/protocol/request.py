@@ -36,7 +36,7 @@ SPARQL_UPDATE = "application/sparql-update"
 
 QUERY_DATASET = ("default-graph-uri", "named-graph-uri")
 UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
-KNOWN = ("query", "update", *QUERY_DATASET, *UPDATE_DATASET)
+KNOWN = ("query", "update", "timeout", *QUERY_DATASET, *UPDATE_DATASET)
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class QueryRequest:
 
     text: str
     dataset: Dataset
+    timeout: float | None = None
+    """Seconds the client allows (the server's deadline caps it); None: the server's."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,24 @@ def _operation(url: dict[str, list[str]], body: dict[str, list[str]]) -> Operati
         return UpdateRequest(text, dataset)
     text = _single(params, "query")
     _refuse(params, UPDATE_DATASET, "query", "default-graph-uri and named-graph-uri")
-    return QueryRequest(text, _dataset(params, *QUERY_DATASET))
+    return QueryRequest(text, _dataset(params, *QUERY_DATASET), _timeout(params))
+
+
+def _timeout(params: dict[str, list[str]]) -> float | None:
+    """Read the optional timeout= (seconds, positive), by which a client shortens its deadline."""
+    if "timeout" not in params:
+        return None
+    values = params["timeout"]
+    if len(values) > 1:
+        raise BadRequest(f"the parameter 'timeout' is given {len(values)} times; give it once")
+    value = values[0]
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise BadRequest(f"timeout must be a positive number of seconds; got {value!r}")
+    return seconds
 
 
 def _single(params: dict[str, list[str]], name: str) -> str:

@@ -44,7 +44,7 @@ def query(operation: QueryRequest) -> Response:
         return negotiate(accept, offers)
 
     text = with_base(operation.text, request.base_url)
-    outcome = services().run_query(text, choose, operation.dataset)
+    outcome = services().run_query(text, choose, operation.dataset, operation.timeout)
     return outcome_response(outcome, VARY)
 
 
