@@ -2,7 +2,8 @@
 
 8 connections send a mix of small queries for LOAD_SECONDS; meanwhile one client sends a cross
 product that would run for hours. The small queries must see zero errors, the runaway a 504
-within its deadline, and the server's processes are sampled for their peak memory.
+within its deadline, and the server's processes are sampled for their peak memory. The response
+cache is off, so every request reaches a query worker.
 """
 
 from __future__ import annotations
@@ -81,7 +82,9 @@ def server(tmp_path: Path) -> ServerProcess:
     data.write_text(
         "".join(f"<http://e/s{i}> <http://e/p> {i} .\n" for i in range(TRIPLES)), encoding="utf-8"
     )
-    started = start_server("--no-article", "--data", str(data), "--query-timeout", "3")
+    started = start_server(
+        "--no-article", "--data", str(data), "--query-timeout", "3", "--response-cache-mb", "0"
+    )
     yield started
     started.stop()
 
