@@ -8,6 +8,7 @@ pool; the number of requests tried is FUZZ_EXAMPLES per test.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -126,6 +127,10 @@ def readable(status: int, content_type: str, body: bytes) -> bool:
     if content_type.startswith("application/json"):
         parsed = json.loads(text)
         return bool(parsed["status"] == status and parsed["message"])
+    if content_type.startswith("text/html"):
+        # The linked-data pages answer browsers with a page that explains itself in its <h1>.
+        heading = re.search(r"<h1>([^<]+)</h1>", text)
+        return heading is not None and bool(heading.group(1).strip())
     return text.startswith(f"{status} ") and len(text.strip()) > len(f"{status} ")
 
 

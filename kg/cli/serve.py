@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import click
@@ -34,7 +35,9 @@ class Server(BaseApplication):  # type: ignore[misc]
             "threads": THREADS,
             "timeout": int(self.settings.query_timeout) + 30,
             "preload_app": True,
-            "accesslog": "-",
+            # kg.web.access_log writes one structured line per request (query hashed, never
+            # the text); gunicorn's own access log would print whole query strings.
+            "accesslog": None,
             "errorlog": "-",
             "when_ready": announce,
         }
@@ -48,6 +51,15 @@ class Server(BaseApplication):  # type: ignore[misc]
     def load(self) -> Flask:
         """Return the app built before the workers fork."""
         return self.app
+
+
+def log_requests() -> None:
+    """Send the project's log lines (access lines at info, errors) to standard error."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    project = logging.getLogger("kg")
+    project.addHandler(handler)
+    project.setLevel(logging.INFO)
 
 
 def announce(arbiter: Any) -> None:
@@ -71,6 +83,7 @@ def serve(**values: Any) -> None:
         raise click.UsageError(
             "a server that accepts writes runs one worker: a write must stop every reader"
         )
+    log_requests()
     services = open_services(settings, progress=True)
     app = create_app(services.backend, settings)
     Server(app, settings).run()
