@@ -32,8 +32,13 @@ def _click_type(annotation: Any, field: dataclasses.Field[Any]) -> dict[str, Any
     return {"type": base}
 
 
-def settings_options(names: Iterable[str] | None = None) -> Callable[[F], F]:
-    """Add one option per setting (all, or those named), each reading its environment variable."""
+def settings_options(
+    names: Iterable[str] | None = None, flags: dict[str, str] | None = None
+) -> Callable[[F], F]:
+    """Add one option per setting (all, or those named), each reading its environment variable.
+
+    ``flags`` renames an option where a shorter flag reads better in a command's context.
+    """
     hints = typing.get_type_hints(Settings)
     wanted = None if names is None else set(names)
     fields = [f for f in setting_fields() if wanted is None or f.name in wanted]
@@ -41,7 +46,7 @@ def settings_options(names: Iterable[str] | None = None) -> Callable[[F], F]:
     def decorate(command: F) -> F:
         for field in reversed(fields):
             option = click.option(
-                "--" + field.name.replace("_", "-"),
+                (flags or {}).get(field.name, "--" + field.name.replace("_", "-")),
                 field.name,
                 envvar=field.metadata["env"],
                 show_envvar=True,

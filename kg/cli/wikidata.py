@@ -2,63 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 from pyoxigraph import Store
 from tqdm import tqdm
 
+from kg.cli.options import settings_options
 from kg.errors import KgError
 from kg.graph.build import open_store
 from kg.iris import WIKIDATA_ENTITY
-from kg.settings import setting_fields
 from kg.wikidata.candidates import candidates as find_candidates
 from kg.wikidata.candidates import unlinked_entities
 from kg.wikidata.client import WikidataClient
 from kg.wikidata.extract import EXTRACT_PATH
 from kg.wikidata.refresh import Change, linked_items, refresh
 
-_SETTINGS = {f.name: f for f in setting_fields()}
-
-
-def _from_settings(name: str, flag: str) -> Callable[[Any], Any]:
-    """Declare an option whose default, environment variable and help come from Settings."""
-    found = _SETTINGS[name]
-    return click.option(
-        flag,
-        default=found.default,
-        envvar=found.metadata["env"],
-        show_default=True,
-        type=type(found.default),
-        help=found.metadata["help"] + f" [env {found.metadata['env']}]",
-    )
-
-
-def _graph_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the options that say which graph's links to use."""
-    command = click.option(
-        "--data",
-        multiple=True,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Extra RDF files whose entities count too (repeatable).",
-    )(command)
-    command = click.option(
-        "--no-article", is_flag=True, help="Use only --data, not the shipped article graph."
-    )(command)
-    for name, flag in (
-        ("wikidata_timeout", "--timeout"),
-        ("user_agent_contact", "--contact"),
-        ("wikidata_endpoint", "--endpoint"),
-    ):
-        command = _from_settings(name, flag)(command)
-    return command
+_graph_options = settings_options(
+    ("data", "no_article", "wikidata_endpoint", "user_agent_contact", "wikidata_timeout"),
+    flags={
+        "wikidata_endpoint": "--endpoint",
+        "user_agent_contact": "--contact",
+        "wikidata_timeout": "--timeout",
+    },
+)
+"""The options that say which graph's links to use and how to reach Wikidata."""
 
 
 def _store(data: tuple[Path, ...], no_article: bool) -> Store:
     """Build the graph whose links are read."""
-    return open_store(include_article=not no_article, extra=data)
+    try:
+        return open_store(include_article=not no_article, extra=data)
+    except KgError as error:
+        raise click.ClickException(error.message) from None
 
 
 def _short(iri: str) -> str:
@@ -91,18 +67,18 @@ def wikidata() -> None:
     help="Where to write the extract.",
 )
 def refresh_command(
-    endpoint: str,
-    contact: str,
-    timeout: float,
-    no_article: bool,
     data: tuple[Path, ...],
+    no_article: bool,
+    wikidata_endpoint: str,
+    user_agent_contact: str,
+    wikidata_timeout: float,
     output: Path,
 ) -> None:
     """Rebuild the extract from Wikidata for every entity the graph links to."""
     items = linked_items(_store(data, no_article))
     if not items:
         raise click.ClickException("no entity of the graph links to Wikidata (owl:sameAs wd:Q…)")
-    client = WikidataClient(endpoint, contact, timeout)
+    client = WikidataClient(wikidata_endpoint, user_agent_contact, wikidata_timeout)
     try:
         changes = refresh(
             client, items, output, lambda found: tqdm(found, desc="Wikidata items", unit="item")
@@ -116,16 +92,16 @@ def refresh_command(
 @_graph_options
 @click.option("--limit", default=5, show_default=True, help="Most proposals per entity.")
 def candidates_command(
-    endpoint: str,
-    contact: str,
-    timeout: float,
-    no_article: bool,
     data: tuple[Path, ...],
+    no_article: bool,
+    wikidata_endpoint: str,
+    user_agent_contact: str,
+    wikidata_timeout: float,
     limit: int,
 ) -> None:
     """Propose Wikidata items, by exact label, for entities without a link; writes nothing."""
     entities = unlinked_entities(_store(data, no_article))
-    client = WikidataClient(endpoint, contact, timeout)
+    client = WikidataClient(wikidata_endpoint, user_agent_contact, wikidata_timeout)
     try:
         found = find_candidates(
             client, entities, limit, lambda e: tqdm(e, desc="Entities", unit="entity")
