@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -28,24 +26,6 @@ def request(url: str, method: str, data: bytes | None = None, **headers: str) ->
         return error.code, error.read()
 
 
-def descendants(root: int) -> list[int]:
-    """List every process below root (gunicorn's worker and its query workers)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(") ", 1)[1].split()[1])
-    found, frontier = [], [root]
-    while frontier:
-        children = [pid for pid, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
-
-
 def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
     store = tmp_path / "store"
     args = ("--store", str(store), "--no-article", "--write-token", TOKEN)
@@ -66,9 +46,7 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path) -> None:
             **{"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
         )
         assert status in (200, 204)
-        for pid in [server.process.pid, *descendants(server.process.pid)]:
-            os.kill(pid, signal.SIGKILL)
-        server.process.wait()
+        server.kill_group()
     finally:
         server.stop()
     restarted = start_server(*args)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -28,6 +30,12 @@ class ServerProcess:
         """Return the SPARQL endpoint URL."""
         return self.url + "/sparql"
 
+    def kill_group(self) -> None:
+        """SIGKILL every process of the server's group (as a crash or an OOM kill would)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after 10 s) and release its pipe."""
         if self.process.poll() is None:
@@ -37,6 +45,9 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # Whatever the server left behind (a query worker, a writer) goes with its group.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         if self.reader is not None:
             self.reader.join(timeout=5)
         if self.process.stdout is not None:
@@ -60,6 +71,9 @@ def start_server(
         stderr=subprocess.STDOUT,
         text=True,
         env=environment,
+        # Its own process group, so stop() and crash tests reach every process it forks,
+        # including ones forked after a listing of its children was taken.
+        start_new_session=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
     server = ServerProcess("", process)
