@@ -7,17 +7,15 @@ import html as html_lib
 import pytest
 from flask.testing import FlaskClient
 from pyoxigraph import QuerySolutions
-from test_pages_data.support import Crawl, crawl, mini_app, mini_store
+from test_pages_data.support import (
+    SENTENCES_OF_CLAIMS,
+    Crawl,
+    crawl,
+    mini_app,
+    mini_store,
+)
 
 from kg import iris
-
-SENTENCES_OF_CLAIMS = """
-SELECT ?claim ?exact WHERE {
-  ?claim a <https://schema.org/Claim> ;
-         <http://www.w3.org/ns/prov#wasDerivedFrom>/<http://www.w3.org/ns/oa#hasSelector>/
-         <http://www.w3.org/ns/oa#exact> ?exact .
-} ORDER BY ?claim
-"""
 
 
 @pytest.fixture(scope="module")

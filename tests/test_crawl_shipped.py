@@ -6,17 +6,9 @@ import html as html_lib
 import json
 
 import pytest
-from test_pages_data.support import Crawl, crawl, shipped_app
+from test_pages_data.support import SENTENCES_OF_CLAIMS, Crawl, crawl, shipped_app
 
 from kg import iris
-
-SENTENCES_OF_CLAIMS = """
-SELECT ?claim ?exact WHERE {
-  ?claim a <https://schema.org/Claim> ;
-         <http://www.w3.org/ns/prov#wasDerivedFrom>/<http://www.w3.org/ns/oa#hasSelector>/
-         <http://www.w3.org/ns/oa#exact> ?exact .
-} ORDER BY ?claim
-"""
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,16 @@ MINI_QUERIES = HERE / "queries"
 BUILT_AT = datetime(2025, 12, 13, 9, 30, tzinfo=UTC)
 
 
+# The sentence behind every claim: what a person must reach from the landing page.
+SENTENCES_OF_CLAIMS = """
+SELECT ?claim ?exact WHERE {
+  ?claim a <https://schema.org/Claim> ;
+         <http://www.w3.org/ns/prov#wasDerivedFrom>/<http://www.w3.org/ns/oa#hasSelector>/
+         <http://www.w3.org/ns/oa#exact> ?exact .
+} ORDER BY ?claim
+"""
+
+
 def mini_store() -> Store:
     """Return the miniature graph with its VoID description."""
     store = Store()
