@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kg.release.names import ReleaseError
+from kg.release.names import SUMMARY_FILE, ReleaseError
 from kg.release.patch import counts
 from kg.release.publish import publish
 from kg.resources import DATA_DIR
@@ -59,5 +59,5 @@ def release(version: str, root: Path, data_dir: Path, previous: str | None) -> N
         click.echo(f"  {name:16} {made.file(name).stat().st_size:>10,} bytes")
     click.echo(
         f"changes {since}: {removed} statement(s) removed, {added} added, "
-        f"in {len(done.changes)} graph(s); see {made.file('CHANGES.md')}"
+        f"in {len(done.changes)} graph(s); see {made.file(SUMMARY_FILE)}"
     )
