@@ -307,6 +307,16 @@ def test_the_catalog_orders_releases_and_finds_the_latest(releases: Releases) ->
     assert catalog.find("9.9") is None
 
 
+def test_a_damaged_release_folder_is_skipped_not_fatal(releases: Releases, tmp_path: Path) -> None:
+    root = tmp_path / "releases"
+    shutil.copytree(releases.root, root)
+    description = root / FIRST / "description.ttl"
+    (root / FIRST).chmod(0o755)
+    description.chmod(0o644)
+    description.write_text("this is not Turtle", encoding="utf-8")
+    assert [r.version for r in Catalog(root).releases()] == [SECOND]
+
+
 def test_a_release_follows_the_latest_unless_told(releases: Releases, tmp_path: Path) -> None:
     root = tmp_path / "releases"
     shutil.copytree(releases.root, root)

@@ -9,6 +9,7 @@ share a date.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from kg.release import names
 from kg.release.describe import CONCEPT, DCAT, DCTERMS, RDF_TYPE, typed
 
 CHUNK = 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,12 @@ class Catalog:
             with self._lock:
                 release = self._read.get(path.name)
             if release is None:
-                release = read_release(path)
+                try:
+                    release = read_release(path)
+                except (names.ReleaseError, SyntaxError, OSError) as error:
+                    # One damaged folder must not hide the others; it is logged, not served.
+                    log.warning("skipping release folder %s: %s", path, error)
+                    continue
                 with self._lock:
                     self._read[path.name] = release
             found.append(release)
