@@ -301,3 +301,47 @@ def test_a_real_server_sends_the_release_file_byte_identical(releases: Releases)
             assert response.url.endswith(f"/release/{SECOND}/dataset.trig")
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("version", [FIRST, SECOND, "latest"])
+def test_the_release_parameter_runs_a_query_against_that_release(
+    releases: Releases, version: str
+) -> None:
+    client = app_for(releases.root).test_client()
+    body = NEW_BODY if version in (SECOND, "latest") else BODY
+    assert values(client, "/sparql", BODY_QUERY, release=version) == [body]
+    form = client.post(
+        "/sparql",
+        data={"query": BODY_QUERY, "release": version},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert [r["body"]["value"] for r in form.json["results"]["bindings"]] == [body]
+    assert values(client, "/sparql", BODY_QUERY) == [BODY]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "message"),
+    [
+        ({"release": "9.9"}, 404, "no release '9.9'"),
+        ({"release": ["1.0.0", "1.1.0"]}, 400, "give the release parameter once"),
+        ({"release": "1.0.0", "update": "CLEAR ALL"}, 400, "must be sent by POST"),
+    ],
+)
+def test_a_bad_release_parameter_is_a_clear_error(
+    client: FlaskClient, params: dict[str, object], status: int, message: str
+) -> None:
+    response = client.get(
+        "/sparql", query_string={"query": "ASK {}", **params}, headers={"Accept": "text/plain"}
+    )
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+
+
+def test_an_update_with_the_release_parameter_is_refused(client: FlaskClient) -> None:
+    response = client.post(
+        "/sparql?release=1.0.0",
+        data={"update": "CLEAR ALL"},
+        headers={"Authorization": f"Bearer {TOKEN}", "Accept": "text/plain"},
+    )
+    assert response.status_code == 403
+    assert "release 1.0.0 never changes" in response.get_data(as_text=True)

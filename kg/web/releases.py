@@ -6,6 +6,7 @@
 /release/VERSION/           the release's page (HTML; its description.ttl as Turtle)
 /release/VERSION/FILE       one file of the release, exactly as written, cacheable for a year
 /release/VERSION/sparql     the SPARQL 1.1 Protocol over that release alone; no updates
+/sparql?release=VERSION     the same, for clients that keep one endpoint URL
 ==========================  ==============================================================
 
 A release never changes, so its files, pages and answers are marked immutable. The listings
@@ -21,6 +22,7 @@ import base64
 import threading
 from html import escape
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask.blueprints import BlueprintSetupState
@@ -29,7 +31,7 @@ from pyoxigraph import Quad, RdfFormat, Store, serialize
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg import iris
-from kg.errors import Forbidden, NotFound
+from kg.errors import BadRequest, Forbidden, NotFound
 from kg.execution.embedded import EmbeddedBackend
 from kg.execution.formats import rdf_format
 from kg.pipeline import Services
@@ -49,6 +51,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 LISTING = "no-store"
 HTML = "text/html"
 TURTLE = "text/turtle"
+RELEASE_PARAMETER = "release"
+FORM = "application/x-www-form-urlencoded"
 PAGE_OFFERS = ((HTML, "application/xhtml+xml"), (TURTLE, "application/x-turtle"))
 
 
@@ -240,6 +244,33 @@ def sparql(version: str) -> Response:
     text = with_base(operation.text, request.base_url)
     outcome = found.run_query(text, choose, operation.dataset, operation.timeout)
     return outcome_response(outcome, {"Vary": "Accept"})
+
+
+@blueprint.before_app_request
+def release_parameter() -> Response | None:
+    """Answer /sparql?release=VERSION over that release, as /release/VERSION/sparql does.
+
+    The parameter may be in the URL or, for a form POST, in the body; ``latest`` names the
+    newest release. Without this, the endpoint would ignore an unknown parameter and answer
+    from the live data, which is exactly what the client asked not to get.
+    """
+    if request.path != "/sparql":
+        return None
+    versions = request.args.getlist(RELEASE_PARAMETER)
+    if request.method == "POST" and request.mimetype == FORM:
+        body = request.get_data(cache=True).decode("utf-8", errors="replace")
+        versions += parse_qs(body, keep_blank_values=True).get(RELEASE_PARAMETER, [])
+    if not versions:
+        return None
+    if len(versions) > 1:
+        raise BadRequest(f"give the {RELEASE_PARAMETER} parameter once")
+    version = versions[0]
+    if version == names.LATEST:
+        newest = releases().catalog.latest()
+        if newest is None:
+            raise NotFound("no release yet; make one with `kg release VERSION`")
+        version = newest.version
+    return sparql(version)
 
 
 def download_links() -> str:
