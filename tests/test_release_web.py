@@ -7,14 +7,15 @@ import hashlib
 import json
 import shutil
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import NamedNode, RdfFormat, Store, parse
 from support.paths import SAMPLE
-from support.releases import BODY, FIRST, NEW_BODY, REVIEW, SECOND, Releases, two_releases
+from support.releases import BODY, CLAIM, FIRST, NEW_BODY, REVIEW, SECOND, Releases, two_releases
 from support.server import start_server
 
 from kg import iris
@@ -24,10 +25,19 @@ from kg.release import names
 from kg.release.publish import publish
 from kg.settings import Settings
 from kg.web import create_app
-from kg.web.releases import EXTENSION
 
 TOKEN = "release-token"
 BODY_QUERY = f"SELECT ?body WHERE {{ <{REVIEW}> <https://schema.org/reviewBody> ?body }}"
+
+
+@dataclass(frozen=True)
+class Term:
+    """A result term as the entity pages hold it (kind, value, language, datatype)."""
+
+    kind: str
+    value: str
+    lang: str | None = None
+    datatype: str | None = None
 
 
 @pytest.fixture(scope="module")
@@ -247,25 +257,23 @@ def test_a_bad_query_to_a_release_is_400(client: FlaskClient) -> None:
     assert "SPARQL syntax error" in response.get_data(as_text=True)
 
 
-def test_since_which_release_a_statement_is_in(client: FlaskClient) -> None:
-    served = client.application.extensions[EXTENSION]
-    body = NamedNode("https://schema.org/reviewBody")
-    graph = NamedNode(iris.REVIEWS_GRAPH)
-
-    def statement(text: str) -> Quad:
-        return Quad(NamedNode(REVIEW), body, Literal(text, language="en"), graph)
-
-    cited = Quad(
-        NamedNode(REVIEW),
-        NamedNode("https://schema.org/itemReviewed"),
-        NamedNode(
-            "https://w3id.org/peru-ecuador-kg/id/claim/2025-12-12-peru-ecuador/border-length"
-        ),
-        graph,
-    )
-    assert served.since(cited) == FIRST
-    assert served.since(statement(NEW_BODY)) == SECOND
-    assert served.since(statement(BODY)) is None
+@pytest.mark.parametrize(
+    ("predicate", "value", "since"),
+    [
+        ("https://schema.org/itemReviewed", Term("uri", CLAIM), FIRST),
+        ("https://schema.org/reviewBody", Term("literal", NEW_BODY, "en"), SECOND),
+        ("https://schema.org/reviewBody", Term("literal", BODY, "en"), None),
+        ("https://schema.org/reviewRating", Term("bnode", "b0"), None),
+    ],
+)
+def test_entity_pages_can_say_since_which_release(
+    client: FlaskClient, predicate: str, value: Term, since: str | None
+) -> None:
+    with client.application.test_request_context("/id/x"):
+        found = client.application.jinja_env.globals["released_since"](
+            REVIEW, predicate, value, iris.REVIEWS_GRAPH
+        )
+    assert found == since
 
 
 def test_downloads_list_the_releases_as_they_are_published(

@@ -22,12 +22,13 @@ import base64
 import threading
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask.helpers import send_file
-from pyoxigraph import Quad, RdfFormat, Store, serialize
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Store, serialize
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from kg import iris
@@ -244,6 +245,25 @@ def sparql(version: str) -> Response:
     text = with_base(operation.text, request.base_url)
     outcome = found.run_query(text, choose, operation.dataset, operation.timeout)
     return outcome_response(outcome, {"Vary": "Accept"})
+
+
+@blueprint.app_template_global("released_since")
+def released_since(subject: str, predicate: str, value: Any, graph: str) -> str | None:
+    """Return the release since which a statement is in every release, for entity pages.
+
+    ``value`` is a result term with ``kind`` ("uri", "literal", "bnode"), ``value``, ``lang``
+    and ``datatype``, as the pages read them from SPARQL JSON. A statement about a blank node
+    has no release label to compare with, so it has no answer (None), as has one in no release.
+    """
+    if value.kind == "uri":
+        term: NamedNode | Literal = NamedNode(value.value)
+    elif value.kind == "literal":
+        datatype = NamedNode(value.datatype) if value.datatype and not value.lang else None
+        term = Literal(value.value, language=value.lang or None, datatype=datatype)
+    else:
+        return None
+    quad = Quad(NamedNode(subject), NamedNode(predicate), term, NamedNode(graph))
+    return releases().since(quad)
 
 
 @blueprint.before_app_request
