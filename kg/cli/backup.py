@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from kg.release import backup as backups
+from kg.release import restore as restores
 from kg.release.backup import BackupError
 
 STORE_OPTION = click.option(
@@ -61,7 +62,7 @@ def restore(source: Path, store: Path, checks: bool) -> None:
     store, which is kept beside it as STORE.before-restore-<time>.
     """
     try:
-        done = backups.restore(source, store, run_checks=checks)
+        done = restores.restore(source, store, run_checks=checks)
     except BackupError as error:
         raise click.ClickException(error.message) from None
     except OSError as error:

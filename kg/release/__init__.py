@@ -8,5 +8,6 @@
 - ``catalog``: the releases found in a folder, their order and their files;
 - ``publish``: ``kg release``: build, check, then write a release whole or not at all;
 - ``history``: since which release a statement has been in the graph;
-- ``backup``: ``kg backup`` and ``kg restore`` of an on-disk store.
+- ``serving``: the releases a server offers, each queried through its own store;
+- ``backup``, ``restore``: ``kg backup`` and ``kg restore`` of an on-disk store.
 """
