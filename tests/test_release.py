@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
 import hashlib
 import re
 import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -27,7 +29,9 @@ from support.releases import (
 from kg import iris
 from kg.cli import main
 from kg.graph.build import open_store
+from kg.release import canonical as canonical_module
 from kg.release import names
+from kg.release import patch as patch_module
 from kg.release.canonical import canonical_quads, nquads
 from kg.release.catalog import Catalog, read_release, verify
 from kg.release.names import ReleaseError, check_version
@@ -409,3 +413,9 @@ def test_the_command_reports_what_it_wrote(releases: Releases, tmp_path: Path) -
     assert output.startswith(f"released 3 into {root / '3'} in ")
     assert "changes since 1.1.0: 3 statement(s) removed, 3 added, in 1 graph(s)" in output
     assert re.search(r"dataset\.trig\s+[\d,]+ bytes", output)
+
+
+@pytest.mark.parametrize("module", [names, canonical_module, patch_module])
+def test_docstring_examples(module: ModuleType) -> None:
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
