@@ -43,6 +43,8 @@ from kg.errors import (
 )
 from kg.execution.base import DEFAULT_GRAPH, Dataset, Outcome, QueryJob
 from kg.execution.formats import rdf_format
+from kg.execution.streams import ChunkReader, close_stream
+from kg.execution.transcode import Transcoded, source_media_type
 
 CHUNK_BYTES = 64 * 1024
 BATCH_QUADS = 5_000
@@ -106,13 +108,6 @@ def ntriples_lines(data: bytes, media_type: str) -> Iterator[str]:
         yield f"{quad.subject} {quad.predicate} {quad.object} ."
 
 
-def close_stream(chunks: Iterator[bytes]) -> None:
-    """Close a chunk stream early so its connection and concurrency slot are released."""
-    close = getattr(chunks, "close", None)
-    if close is not None:
-        close()
-
-
 def transport_reason(error: BaseException) -> str:
     """Name the innermost cause of a transport failure (refused, reset, closed) for a message."""
     cause = error
@@ -121,31 +116,6 @@ def transport_reason(error: BaseException) -> str:
         if not isinstance(inner, BaseException):
             return type(cause).__name__
         cause = inner
-
-
-class ChunkReader(io.RawIOBase):
-    """A readable file over an iterator of byte chunks, so a parser can consume a stream."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        super().__init__()
-        self._chunks = chunks
-        self._pending = b""
-
-    def readable(self) -> bool:
-        """Tell io that this file can be read."""
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        """Fill buffer with the next bytes of the stream; 0 at its end."""
-        while not self._pending:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._pending = chunk
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
 
 
 class RemoteStream:
@@ -294,21 +264,23 @@ class RemoteBackend:
         return self._forward(job.text, job.media_type, job.dataset, job.timeout)
 
     def _forward(self, text: str, media_type: str, dataset: Dataset, timeout: float) -> Outcome:
-        """Send a query and return its streamed body."""
+        """Send a query and return its streamed body, written by pyoxigraph (``transcode``)."""
         self._acquire()
         deadline = time.monotonic() + timeout
+        source = source_media_type(media_type)
         try:
             response = self._post(
                 self.query_url,
                 [("query", text), *dataset_params(dataset)],
-                accept=media_type,
+                accept=source,
                 timeout=timeout,
                 stream=True,
             )
         except KgError:
             self._slots.release()
             raise
-        return Outcome(media_type, RemoteStream(response, deadline, self._slots.release))
+        answer = RemoteStream(response, deadline, self._slots.release)
+        return Outcome(media_type, Transcoded(answer, source, media_type))
 
     @contextmanager
     def _solutions(self, text: str, timeout: float) -> Iterator[QuerySolutions]:
@@ -346,8 +318,15 @@ class RemoteBackend:
                 yield serialize(batch, format=fmt) or b""
 
     def graph_names(self) -> list[str]:
-        """List the remote store's named graphs."""
-        with self._solutions("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", 30.0) as solutions:
+        """List the remote store's named graphs that hold a triple.
+
+        An empty group (``GRAPH ?g { }``) finds no graph in Virtuoso and every graph IRI in
+        ``ASK``, so both questions ask for a triple; empty graphs do not count on any store.
+        GROUP BY, not DISTINCT: Virtuoso 7.2 answers ``DISTINCT ?g`` from an index that also
+        lists the graphs its security hides.
+        """
+        text = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        with self._solutions(text, 30.0) as solutions:
             return sorted(s["g"].value for s in solutions if isinstance(s["g"], NamedNode))
 
     def has_graph(self, graph: str) -> bool:
@@ -355,7 +334,7 @@ class RemoteBackend:
         if graph == DEFAULT_GRAPH:
             return True
         outcome = self._forward(
-            f"ASK {{ GRAPH {iri(graph)} {{ }} }}",
+            f"ASK {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}",
             "application/sparql-results+json",
             Dataset(),
             30.0,
