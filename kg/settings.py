@@ -103,7 +103,8 @@ class Settings:
     store_auth: str | None = setting(
         None,
         "KG_STORE_AUTH",
-        "Credentials for the remote store: 'user:password' or 'Bearer TOKEN'.",
+        "Credentials for the remote store: 'user:password' (Basic), 'Digest user:password' "
+        "or 'Bearer TOKEN'.",
     )
 
     def replace(self, **changes: Any) -> Settings:

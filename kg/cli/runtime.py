@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from kg.errors import KgError
 from kg.execution.embedded import EmbeddedBackend
 from kg.execution.remote import RemoteBackend
 from kg.graph.build import open_store
@@ -16,12 +17,15 @@ from kg.settings import Settings
 def open_services(settings: Settings, *, progress: bool = False) -> Services:
     """Build (or reopen) the store the settings describe and wrap it in the query services."""
     if settings.store_url is not None:
-        remote = RemoteBackend(
-            settings.store_url,
-            update_url=settings.update_url,
-            credentials=settings.store_auth,
-            max_concurrent=settings.max_concurrent_queries,
-        )
+        try:
+            remote = RemoteBackend(
+                settings.store_url,
+                update_url=settings.update_url,
+                credentials=settings.store_auth,
+                max_concurrent=settings.max_concurrent_queries,
+            )
+        except KgError as error:
+            raise click.ClickException(error.message) from None
         return Services(settings, remote, Policy(settings))
     try:
         store = open_store(

@@ -7,7 +7,6 @@ section gives the setting for each store.
 
 from __future__ import annotations
 
-import base64
 import io
 import itertools
 import os
@@ -26,7 +25,6 @@ from pyoxigraph import (
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
-    parse,
     parse_query_results,
     serialize,
 )
@@ -42,22 +40,17 @@ from kg.errors import (
     ServiceUnavailable,
 )
 from kg.execution.base import DEFAULT_GRAPH, Dataset, Outcome, QueryJob
+from kg.execution.default_graph_writes import default_graph_writes
 from kg.execution.formats import rdf_format
+from kg.execution.graph_writer import GraphWriter, WriteOptions
+from kg.execution.store_auth import store_auth
+from kg.execution.store_requests import transport_reason
 from kg.execution.streams import ChunkReader, close_stream
 from kg.execution.transcode import Transcoded, source_media_type
 
 CHUNK_BYTES = 64 * 1024
 BATCH_QUADS = 5_000
 QUAD_FORMATS = {RdfFormat.N_QUADS, RdfFormat.TRIG}
-
-
-def auth_headers(credentials: str | None) -> dict[str, str]:
-    """Turn ``user:password`` or ``Bearer TOKEN`` into an Authorization header."""
-    if not credentials:
-        return {}
-    if credentials.lower().startswith("bearer "):
-        return {"Authorization": credentials}
-    return {"Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()}
 
 
 def update_url_for(query_url: str) -> str:
@@ -100,22 +93,6 @@ def iri(graph: str) -> str:
         return str(NamedNode(graph))
     except ValueError as error:
         raise BadRequest(f"<{graph}> is not a valid graph IRI: {error}") from None
-
-
-def ntriples_lines(data: bytes, media_type: str) -> Iterator[str]:
-    """Parse RDF and yield each triple as an N-Triples line (for INSERT DATA)."""
-    for quad in parse(data, format=rdf_format(media_type)):
-        yield f"{quad.subject} {quad.predicate} {quad.object} ."
-
-
-def transport_reason(error: BaseException) -> str:
-    """Name the innermost cause of a transport failure (refused, reset, closed) for a message."""
-    cause = error
-    while True:
-        inner = cause.__cause__ or getattr(cause, "reason", None) or cause.__context__
-        if not isinstance(inner, BaseException):
-            return type(cause).__name__
-        cause = inner
 
 
 class RemoteStream:
@@ -171,6 +148,15 @@ def _renew_session(backend: weakref.ref[RemoteBackend]) -> None:
     found = backend()
     if found is not None:
         found.session = found._new_session()
+        found.writer = found._new_writer()
+
+
+DEFAULT_GRAPH_REFUSED = (
+    "{what}: this server fronts a store whose default graph is the union of its named graphs, "
+    "so a triple written to the default graph would be in no named graph (never shown by some "
+    "stores, in no download and never replaced by kg build --into on others); write into a "
+    "named graph instead (INSERT DATA {{ GRAPH <IRI> {{ … }} }}, or /store?graph=IRI)"
+)
 
 
 class RemoteBackend:
@@ -184,14 +170,14 @@ class RemoteBackend:
         credentials: str | None = None,
         max_concurrent: int = 4,
         connect_timeout: float = 5.0,
+        writes: WriteOptions | None = None,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or update_url_for(query_url)
-        self._headers = {
-            **auth_headers(credentials),
-            "User-Agent": f"peru-ecuador-kg/{__version__}",
-        }
+        self._auth = store_auth(credentials)
+        self._writes = writes or WriteOptions()
         self.session = self._new_session()
+        self.writer = self._new_writer()
         self.connect_timeout = connect_timeout
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._version = 0
@@ -203,8 +189,13 @@ class RemoteBackend:
     def _new_session(self) -> requests.Session:
         """Return a connection pool that sends the store's credentials."""
         session = requests.Session()
-        session.headers.update(self._headers)
+        session.headers["User-Agent"] = f"peru-ecuador-kg/{__version__}"
+        session.auth = self._auth
         return session
+
+    def _new_writer(self) -> GraphWriter:
+        """Return the graph writer over this process's connection pool."""
+        return GraphWriter(self.session, self.update_url, self._writes)
 
     @property
     def version(self) -> int:
@@ -343,32 +334,36 @@ class RemoteBackend:
         return isinstance(answer, QueryBoolean) and bool(answer)
 
     def update(self, text: str, dataset: Dataset, timeout: float) -> None:
-        """Forward an update; the remote store acknowledges it durably."""
-        self._post(
-            self.update_url,
-            [("update", text), *dataset_params(dataset, update=True)],
-            accept=None,
-            timeout=timeout,
-        ).close()
+        """Forward an update as an application/sparql-update body; refuse default-graph writes."""
+        found = default_graph_writes(text)
+        if found:
+            raise BadRequest(DEFAULT_GRAPH_REFUSED.format(what=", ".join(found)))
+        self.writer.run_update(text, dataset_params(dataset, update=True), timeout)
         self._version += 1
 
     def put_graph(self, graph: str, data: bytes, media_type: str, *, replace: bool) -> bool:
-        """Load RDF into a remote graph with one SPARQL Update (so blank nodes stay whole)."""
-        created = not self.has_graph(graph)
-        target = "DEFAULT" if graph == DEFAULT_GRAPH else f"GRAPH {iri(graph)}"
-        body = "\n".join(ntriples_lines(data, media_type))
-        wrapped = body if graph == DEFAULT_GRAPH else f"GRAPH {iri(graph)} {{\n{body}\n}}"
-        clear = f"CLEAR SILENT {target} ;\n" if replace else ""
-        self.update(f"{clear}INSERT DATA {{\n{wrapped}\n}}", Dataset(), 120.0)
-        return created
+        """Replace or add to a named graph (Graph Store Protocol, else batched updates)."""
+        if graph == DEFAULT_GRAPH:
+            raise BadRequest(DEFAULT_GRAPH_REFUSED.format(what="a write to ?default"))
+        iri(graph)
+        existed = None if self.writer.graph_store else self.has_graph(graph)
+        if replace:
+            created = self.writer.replace(graph, data, media_type)
+        else:
+            created = self.writer.add(graph, data, media_type)
+        self._version += 1
+        return created if created is not None else not existed
 
     def drop_graph(self, graph: str) -> bool:
-        """Remove a remote graph."""
-        if not self.has_graph(graph):
+        """Remove a named graph; False if it was not there."""
+        if graph == DEFAULT_GRAPH:
+            raise BadRequest(DEFAULT_GRAPH_REFUSED.format(what="a DELETE of ?default"))
+        iri(graph)
+        if self.writer.graph_store is None and not self.has_graph(graph):
             return False
-        target = "DEFAULT" if graph == DEFAULT_GRAPH else f"GRAPH {iri(graph)}"
-        self.update(f"DROP SILENT {target}", Dataset(), 60.0)
-        return True
+        dropped = self.writer.drop(graph) is not False
+        self._version += dropped
+        return dropped
 
     def close(self) -> None:
         """Close the connection pool."""
