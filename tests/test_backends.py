@@ -1,15 +1,17 @@
-"""One suite, two back ends: a real ``kg serve`` over its embedded store and over oxigraph.
+"""One suite, three stores: a real ``kg serve`` over its embedded store, oxigraph and Virtuoso.
 
-Each test runs against both and expects the same exact answers, so the remote back end is proven
+Each test runs against each and expects the same exact answers, so the remote back end is proven
 to be a drop-in replacement wherever users would notice (endpoint, query answers, downloads).
 """
 
 from __future__ import annotations
 
 import json
-from collections import deque
+import re
+from collections import Counter, deque
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -26,11 +28,12 @@ from pyoxigraph import (
 from support.datasets import DCTERMS_MODIFIED, canonical
 from support.oxigraph import OxigraphServer, kg_build_into
 from support.server import ServerProcess, start_server
+from support.virtuoso import VirtuosoServer
 from test_pages_data.support import links_of
 
 from kg.execution.embedded import EmbeddedBackend
 from kg.graph.build import open_store
-from kg.iris import GRAPH_NS, ID_NS
+from kg.iris import GRAPH_NS, ID_NS, path_of
 from kg.jsonld import CONTEXT
 from kg.resources import queries_dir
 from kg.settings import Settings
@@ -47,16 +50,59 @@ ENTITIES = GRAPH_NS + "entities"
 TSV = "text/tab-separated-values"
 XSD_DATETIME = NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 
+SYNTAX_ERRORS = {
+    "embedded": "error at 1:25: expected one of LATERAL, SERVICE, [_]",
+    "oxigraph": "error at 1:25: expected one of LATERAL, SERVICE, [_]",
+    "virtuoso": "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: "
+    "syntax error at '}' before '}'",
+}
+"""The parser message each store gives for the same mistake (the app passes the store's on)."""
 
-@pytest.fixture(scope="module", params=["embedded", "remote"])
+COMPUTED_BOOLEANS = {
+    "virtuoso": [
+        (b"\ttrue\n", b"\t1\n"),
+        (b"\tfalse\n", b"\t0\n"),
+        (
+            '<span class="literal">true</span><sup class="datatype">xsd:boolean</sup>',
+            '<span class="literal">1</span><sup class="datatype">xsd:integer</sup>',
+        ),
+    ]
+}
+"""How a store writes a computed boolean, where it differs (README, "What Virtuoso does
+differently"): Virtuoso evaluates ``true``, ``false`` and every comparison to 1 or 0."""
+
+
+QUERY_PAGES = path_of(ID_NS + "query/")
+
+
+def as_store_answers(store: str, expected: Any) -> Any:
+    """Return a query's expected answer (TSV bytes, or its page) as a store gives it.
+
+    Only computed values differ; a boolean stored in the graph comes back as it was stored.
+    """
+    for written, given in COMPUTED_BOOLEANS.get(store, []):
+        if isinstance(written, type(expected)):
+            expected = expected.replace(written, given)
+    return expected
+
+
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
 def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
-    """Serve the built graph from the embedded store, or from oxigraph loaded by kg build --into."""
+    """Serve the built graph from the embedded store, or from a store loaded by kg build --into."""
     if request.param == "embedded":
         server = start_server()
         yield server
         server.stop()
+        return
+    if request.param == "virtuoso":
+        virtuoso: VirtuosoServer = request.getfixturevalue("virtuoso")
+        kg_build_into(virtuoso.sparql_url)
+        server = start_server("--store-url", virtuoso.sparql_url)
+        yield server
+        server.stop()
+        virtuoso.drop_all()
         return
     oxigraph = OxigraphServer(tmp_path_factory.mktemp("oxigraph")).start()
     try:
@@ -68,6 +114,13 @@ def served(
         server.stop()
     finally:
         oxigraph.stop()
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest) -> str:
+    """Return the name of the store behind this test's server."""
+    name: str = request.node.callspec.params["served"]
+    return name
 
 
 @pytest.fixture(scope="module")
@@ -164,13 +217,11 @@ def test_construct_in_each_format(served: ServerProcess, accept: str) -> None:
     assert found == {(f"<{ID_NS}peru>", '"Peru"@en'), (f"<{ID_NS}peru>", '"Perú"@es')}
 
 
-def test_syntax_error_is_400_with_the_parsers_position(served: ServerProcess) -> None:
+def test_syntax_error_is_400_with_the_parsers_position(served: ServerProcess, store: str) -> None:
     response = ask(served, "SELECT * WHERE { ?s ?p }", "application/json")
     assert response.status_code == 400
     assert response.json()["error"] == "SPARQL syntax error"
-    assert response.json()["message"].endswith(
-        "error at 1:25: expected one of LATERAL, SERVICE, [_]"
-    )
+    assert SYNTAX_ERRORS[store] in response.json()["message"]
 
 
 def test_unacceptable_format_is_406(served: ServerProcess) -> None:
@@ -185,10 +236,13 @@ def test_writes_are_refused_without_a_token(served: ServerProcess) -> None:
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.stem)
-def test_each_query_gives_its_expected_answer(served: ServerProcess, query: Path) -> None:
+def test_each_query_gives_its_expected_answer(
+    served: ServerProcess, store: str, query: Path
+) -> None:
     response = ask(served, query.read_text(encoding="utf-8"), "text/tab-separated-values")
     assert response.status_code == 200
-    assert response.content == (ANSWERS / f"{query.stem}.tsv").read_bytes()
+    expected = (ANSWERS / f"{query.stem}.tsv").read_bytes()
+    assert response.content == as_store_answers(store, expected)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda q: q.stem)
@@ -250,9 +304,16 @@ def test_unknown_graph_download_is_404(served: ServerProcess) -> None:
     assert response.status_code == 404
 
 
+BLANK_SUBJECT_ROW = re.compile(r'<tr><td><span class="bnode">.*?</tr>', re.DOTALL)
+
+
 def html_tags(page: str) -> list[str]:
-    """Return a page's tags, each with the text after it, in sorted order."""
-    return sorted(piece.strip() for piece in page.split("<"))
+    """Return a page's tags, each with the text after it, in sorted order.
+
+    A graph's table stops at 500 triples, named subjects first; which blank-node rows fill the
+    places left depends on the labels the store gave its blank nodes, so they are left out.
+    """
+    return sorted(piece.strip() for piece in BLANK_SUBJECT_ROW.sub("", page).split("<"))
 
 
 @pytest.fixture(scope="module")
@@ -262,7 +323,7 @@ def reference(built: Store) -> FlaskClient:
 
 
 def test_every_page_is_the_same_as_over_the_built_graph(
-    served: ServerProcess, reference: FlaskClient
+    served: ServerProcess, store: str, reference: FlaskClient
 ) -> None:
     # Some page lists come in store order (blank-node rows, broader classes), which differs from
     # one store or load to the next, so pages are compared as multisets of tags with their text.
@@ -278,8 +339,12 @@ def test_every_page_is_the_same_as_over_the_built_graph(
             assert (path, response.status_code) == (path, expected.status_code)
             links = [response.headers.get("Location", "")]
             if response.headers["Content-Type"].partition(";")[0] == "text/html":
-                tags = html_tags(expected.get_data(as_text=True))
-                assert (path, html_tags(response.text)) == (path, tags)
+                page = expected.get_data(as_text=True)
+                if path.startswith(QUERY_PAGES):  # a query's page shows its answer
+                    page = as_store_answers(store, page)
+                tags = Counter(html_tags(page))
+                found = Counter(html_tags(response.text))
+                assert (path, found - tags, tags - found) == (path, Counter(), Counter())
                 pages[path] = response.text
                 links = links_of(response.text)
             for link in filter(None, links):

@@ -138,9 +138,11 @@ def graph_contents(graph: str) -> tuple[list[tuple[Term, Term, Term]], int]:
     total = int(count[0]["n"].value) if count else 0
     if not total:
         return [], 0
+    # Named subjects first, then blank nodes, said outright: SPARQL sorts blank nodes before
+    # IRIs and Virtuoso after them.
     rows: list[Row] = select(
         f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} "
-        f"ORDER BY ?s ?p ?o LIMIT {GRAPH_LIMIT}"
+        f"ORDER BY isBlank(?s) ?s ?p ?o LIMIT {GRAPH_LIMIT}"
     )
     return [(r["s"], r["p"], r["o"]) for r in rows], total
 
