@@ -22,7 +22,8 @@ import requests
 
 from support.oxigraph import free_port
 
-PACKAGE_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+PACKAGE_INI = Path("/usr/share/virtuoso-opensource-7/virtuoso.ini")
+"""The ini the package ships (its postinst copies it to /etc, where an admin may change it)."""
 SETUP_SQL = Path(__file__).resolve().parents[2] / "scripts" / "virtuoso-setup.sql"
 DBA_PASSWORD = "dba"
 """The password of a fresh database's ``dba`` (loopback only, thrown away after the session)."""
