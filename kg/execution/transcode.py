@@ -130,6 +130,7 @@ def transcode(
     """Parse the store's answer and write it in the target format (all on the calling thread)."""
     raw = _QueueWriter(out, stop)
     writer = io.BufferedWriter(raw, CHUNK_BYTES)
+    last: Item = None
     try:
         if source == GRAPH_SOURCE:
             reader = io.BufferedReader(ChunkReader(chunks), CHUNK_BYTES)
@@ -140,16 +141,18 @@ def transcode(
             assert isinstance(result, QuerySolutions | QueryBoolean)
             result.serialize(writer, format=results_format(target))
         writer.flush()
-        put(out, None, stop)
     except _Stopped:
-        pass
+        return
     except BaseException as error:  # the response raises it, where it is turned into a status
-        with contextlib.suppress(_Stopped):
-            put(out, error, stop)
+        last = error
     finally:
-        # After an early end, what the buffer still holds is dropped when it is collected.
+        # After an early end, what the buffer still holds is dropped when it is collected. The
+        # store's answer is closed (its connection and query slot freed) before the end is
+        # announced, so a client that asks again at once finds the slot free.
         raw.abandoned = True
         close_stream(chunks)
+    with contextlib.suppress(_Stopped):
+        put(out, last, stop)
 
 
 class Transcoded:
