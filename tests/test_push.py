@@ -246,28 +246,25 @@ def test_push_waits_for_a_store_that_is_starting(tmp_path: Path) -> None:
     )
 
 
+WRITER_SQL = (
+    "DB.DBA.USER_CREATE ('kg', 'k3y'); GRANT SPARQL_UPDATE TO \"kg\"; "
+    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('kg', 7, 0);"
+)
+"""The README's statements for a Virtuoso user that may write (and read no private graph)."""
+
+
 def test_digest_authentication_reaches_virtuosos_protected_endpoints(
     virtuoso: VirtuosoServer,
 ) -> None:
-    done = kg_build_into(
-        virtuoso.sparql_url,
-        "--update-url",
-        virtuoso.sparql_auth_url,
-        "--store-auth",
-        "Digest dba:dba",
-    )
+    virtuoso.isql(WRITER_SQL)
+    auth = ("--update-url", virtuoso.sparql_auth_url, "--store-auth")
+    done = kg_build_into(virtuoso.sparql_url, *auth, "Digest kg:k3y")
     assert f"through the Graph Store Protocol at {virtuoso.url}/sparql-graph-crud-auth" in (
         done.stdout
     )
     virtuoso.drop_all()
     with pytest.raises(RuntimeError) as refused:
-        kg_build_into(
-            virtuoso.sparql_url,
-            "--update-url",
-            virtuoso.sparql_auth_url,
-            "--store-auth",
-            "Digest dba:wrong",
-        )
+        kg_build_into(virtuoso.sparql_url, *auth, "Digest kg:wrong")
     assert (
         f"the remote store at {virtuoso.url}/sparql-graph-crud-auth answered 401: Unauthorized"
     ) in str(refused.value)

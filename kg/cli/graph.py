@@ -168,7 +168,7 @@ def push_into(
     triples = sum(pushed.values())
     click.echo(
         f"pushed {triples} triples in {len(pushed)} graphs to {query_url} through {method} "
-        f"in {seconds:.1f} s ({triples / max(seconds, 1e-9):,.0f} triples/s); "
+        f"in {seconds:.2f} s ({triples / max(seconds, 1e-9):,.0f} triples/s); "
         f"it now holds {held} quads in named graphs"
     )
 
