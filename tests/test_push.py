@@ -180,7 +180,7 @@ def count(target: Target, pattern: str) -> int:
 def test_a_50_mb_graph_pushes_whole(target: Target) -> None:
     store, size = big_graph(MEGABYTES)
     assert size >= MEGABYTES * 1_000_000
-    remote = RemoteBackend(target.query_url)
+    remote = RemoteBackend(target.query_url, writes=WriteOptions())
     try:
         assert push_store(store, remote) == {EX: len(store)}
         assert remote.writer.describe() == f"the Graph Store Protocol at {target.graph_store_url}"

@@ -1,6 +1,6 @@
 """Write whole graphs into a remote store the way that store takes them best.
 
-Through its Graph Store Protocol endpoint when it has one (given, or found beside its SPARQL
+Through its Graph Store Protocol endpoint when it has one (given, or found beside its update
 endpoint): one request per graph, parsed by the store, blank nodes whole, no size limit. Otherwise
 through SPARQL Update sent as ``application/sparql-update`` bodies (never a form, which Fuseki
 caps at 1 MiB), split into batches that keep linked blank nodes together (``update_batches``).

@@ -44,7 +44,7 @@ from kg.execution.default_graph_writes import default_graph_writes
 from kg.execution.formats import rdf_format
 from kg.execution.graph_writer import GraphWriter, WriteOptions
 from kg.execution.store_auth import store_auth
-from kg.execution.store_requests import transport_reason
+from kg.execution.store_requests import RetryPolicy, transport_reason
 from kg.execution.streams import ChunkReader, close_stream
 from kg.execution.transcode import Transcoded, source_media_type
 
@@ -175,7 +175,8 @@ class RemoteBackend:
         self.query_url = query_url
         self.update_url = update_url or update_url_for(query_url)
         self._auth = store_auth(credentials)
-        self._writes = writes or WriteOptions()
+        # A client of kg serve can retry a write itself; only pushes wait for a store to recover.
+        self._writes = writes or WriteOptions(retry=RetryPolicy(attempts=1))
         self.session = self._new_session()
         self.writer = self._new_writer()
         self.connect_timeout = connect_timeout
