@@ -77,6 +77,8 @@ class VirtuosoServer:
     port: int = field(default_factory=free_port)
     sql_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    tuning: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    """More ini settings by section (the benchmark gives Virtuoso the memory of a real server)."""
 
     @property
     def url(self) -> str:
@@ -130,6 +132,8 @@ class VirtuosoServer:
             # The plugins are wiki renderers nothing here uses.
             "Plugins": {f"Load{n}": None for n in (1, 2, 3, 5)},
         }
+        for section, values in self.tuning.items():
+            settings[section] = {**settings.get(section, {}), **values}
         text = configured(PACKAGE_INI.read_text(encoding="utf-8"), settings)
         self.ini.write_text(text, encoding="utf-8")
 
