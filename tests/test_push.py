@@ -127,6 +127,25 @@ def test_push_leaves_the_built_dataset_in_the_store(target: Target, via: str) ->
     assert held(target) == canonical(expected)
 
 
+def test_a_graph_store_url_given_is_used(target: Target) -> None:
+    done = kg_build_into(target.url, "--gsp-url", target.graph_store_url)
+    assert f"through the Graph Store Protocol at {target.graph_store_url} in " in done.stdout
+
+
+def test_no_graph_store_where_one_is_required_says_what_to_do(tmp_path: Path) -> None:
+    oxigraph = OxigraphServer(tmp_path / "oxigraph").start()
+    try:
+        with pytest.raises(RuntimeError) as refused:
+            elsewhere = ("--update-url", oxigraph.url + "/elsewhere")
+            kg_build_into(oxigraph.url, *elsewhere, "--push-via", "graph-store")
+    finally:
+        oxigraph.stop()
+    assert (
+        f"no Graph Store endpoint answers beside {oxigraph.url}/elsewhere; give its URL with "
+        "--gsp-url, or push with --push-via update"
+    ) in str(refused.value)
+
+
 def integral_decimals_as_integers(quads: Iterable[Quad]) -> list[Quad]:
     """Return the quads as Virtuoso keeps them after SPARQL Update (README, Scaling out).
 
@@ -246,10 +265,11 @@ def test_push_waits_for_a_store_that_is_starting(tmp_path: Path) -> None:
     )
 
 
-WRITER_SQL = (
-    "DB.DBA.USER_CREATE ('kg', 'k3y'); GRANT SPARQL_UPDATE TO \"kg\"; "
-    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('kg', 7, 0);"
-)
+WRITER_SQL = """
+DB.DBA.USER_CREATE ('kg', 'k3y');
+GRANT SPARQL_UPDATE TO "kg";
+DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('kg', 7, 0);
+"""
 """The README's statements for a Virtuoso user that may write (and read no private graph)."""
 
 
