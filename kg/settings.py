@@ -65,8 +65,7 @@ class Settings:
     response_cache_mb: int = setting(
         64,
         "KG_RESPONSE_CACHE_MB",
-        "Memory for repeated GET answers, keyed on the store version (0 turns it off; always "
-        "off over --store-url, where other instances write too).",
+        "Memory for repeated GET answers, keyed on the store version (0, or --store-url: off).",
     )
     write_token: str | None = setting(
         None, "KG_WRITE_TOKEN", "Bearer token that enables SPARQL Update and Graph Store writes."
