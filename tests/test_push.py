@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import doctest
 import re
-import threading
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,20 +250,28 @@ def test_updates_are_split_where_one_would_be_refused(virtuoso: VirtuosoServer) 
 
 def test_push_waits_for_a_store_that_is_starting(tmp_path: Path) -> None:
     oxigraph = OxigraphServer(tmp_path / "oxigraph")
-    starting = threading.Timer(1.5, oxigraph.start)
-    starting.start()
-    try:
-        done = kg_build_into(oxigraph.url)
-    finally:
-        starting.join()
-        oxigraph.stop()
-    assert (
-        f"retrying in 1 s: the remote store at {oxigraph.url}/store is unreachable or broke off "
-        "the connection (ConnectionRefusedError)"
-    ) in done.stderr
-    assert done.stdout.splitlines()[-1].endswith(
-        f"it now holds {len(open_store())} quads in named graphs"
+    command = [sys.executable, "-c", "from kg.cli import main; main()", "build"]
+    push = subprocess.Popen(
+        [*command, "--into", oxigraph.url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    try:
+        assert push.stderr is not None
+        # The store starts only once the push has found it down and said it will retry.
+        first_retry = push.stderr.readline()
+        oxigraph.start()
+        out, rest = push.communicate(timeout=120)
+    finally:
+        push.kill()
+        oxigraph.stop()
+    assert first_retry == (
+        f"retrying in 1 s: the remote store at {oxigraph.url}/store is unreachable or broke off "
+        "the connection (ConnectionRefusedError)\n"
+    )
+    assert push.returncode == 0, rest
+    assert out.splitlines()[-1].endswith(f"it now holds {len(open_store())} quads in named graphs")
 
 
 WRITER_SQL = """
