@@ -1,11 +1,11 @@
-"""The ``kg`` command: build, validate, query, export, serve, wikidata."""
+"""The ``kg`` command: draft, build, validate, query, export, serve, wikidata."""
 
 from __future__ import annotations
 
 import click
 
 from kg import __version__
-from kg.cli import graph, query, serve, wikidata
+from kg.cli import draft, graph, query, serve, wikidata
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,3 +20,4 @@ main.add_command(query.query)
 main.add_command(query.export)
 main.add_command(serve.serve)
 main.add_command(wikidata.wikidata)
+main.add_command(draft.draft)
