@@ -45,7 +45,7 @@ def test_a_turtle_syntax_error_fails_naming_file_and_line(data_copy):
     edit(data_copy / "verified.trig", 'schema:name "Reuters 2017" .', 'schema:name "Reuters 2017"')
     result = kg("validate", "--data-dir", str(data_copy))
     assert result.exit_code == 1
-    assert f"Error: {data_copy / 'verified.trig'}:45: Parser error at line 45" in result.output
+    assert f"{data_copy / 'verified.trig'}:45: syntax: Parser error at line 45" in result.output
 
 
 def test_a_shape_violation_fails_naming_the_shape_and_the_node(data_copy):
