@@ -17,7 +17,7 @@ from pyoxigraph import Store
 from kg import iris
 from kg.draft import summary, template
 from kg.draft.document import ArticleDraft, ArticleMeta, Mention, NewEntity, Sentence
-from kg.draft.mentions import known_names, mentions_in, new_entities, slug
+from kg.draft.mentions import known_names, mentions_of_article, new_entities, slug
 from kg.draft.segment import segment
 from kg.draft.values import amounts_in, dates_in, detect_language, parse_day
 from kg.errors import KgError
@@ -147,14 +147,16 @@ def make_draft(text: str, options: Options, store: Store) -> tuple[ArticleDraft,
     found, left_out = segment(text, meta.language)
     sentences = with_roles(found, meta)
     names = known_names(store)
-    mentions = [m for s in sentences for m in mentions_in(s, names)]
+    mentions = mentions_of_article(sentences, names)
+    amounts = [a for s in sentences for a in amounts_in(s, meta.language)]
+    # A date is never inside an amount: dateparser reads "$12" as a month.
     dates = [
         d
         for s in sentences
         if s.role != "dateline"
         for d in dates_in(s, meta.published, meta.language)
+        if not any(a.start < d.end and d.start < a.end for a in amounts)
     ]
-    amounts = [a for s in sentences for a in amounts_in(s, meta.language)]
     mentions, linked = split_unlinked(mentions)
     stubs = linked + new_entities(sentences, mentions, dates, {n.entity for n in names})
     draft = ArticleDraft(meta, text, sentences, left_out, mentions, merged(stubs), dates, amounts)

@@ -27,6 +27,7 @@ CONNECTORS = {"of", "de", "del", "la", "las", "los", "da", "do", "dos", "du", "v
 DASHES = "‐‑‒–—―−"
 APOSTROPHES = "’‘ʼ′`"
 SCHEMA_COUNTRY = "https://schema.org/Country"
+SCHEMA_PERSON = "https://schema.org/Person"
 SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
 
 NAMES = f"""
@@ -67,6 +68,7 @@ class Name:
     folded: str
     country: bool
     wikidata_only: bool
+    surname_of: bool = False
 
 
 def fold(text: str) -> str:
@@ -124,6 +126,9 @@ def known_names(store: Store) -> list[Name]:
                 names.append(
                     Name(entity, label, fold(written), SCHEMA_COUNTRY in kinds, wikidata_only)
                 )
+        surname = label.rsplit(" ", 1)[-1]
+        if SCHEMA_PERSON in kinds and surname != label and len(surname) > 2:
+            names.append(Name(entity, label, fold(surname), False, wikidata_only, True))
     return names
 
 
@@ -134,11 +139,17 @@ def at_word_edges(text: str, start: int, end: int) -> bool:
     return not before.isalnum() and not after.isalnum()
 
 
-def mentions_in(sentence: Sentence, names: Iterable[Name]) -> list[Mention]:
-    """Return the entities a sentence names, longest names first, each span at most once."""
+def mentions_in(
+    sentence: Sentence, names: Iterable[Name], named: set[str] | frozenset[str] = frozenset()
+) -> list[Mention]:
+    """Return the entities a sentence names, longest names first, each span at most once.
+
+    A person's surname alone counts only for the people in ``named`` (already named in full).
+    """
     folded = fold(sentence.exact)
     found: dict[tuple[int, int, str], Mention] = {}
-    for name in sorted(names, key=lambda n: -len(n.folded)):
+    usable = [n for n in names if not n.surname_of or n.entity in named]
+    for name in sorted(usable, key=lambda n: -len(n.folded)):
         at = folded.find(name.folded)
         while at != -1:
             end = at + len(name.folded)
@@ -157,6 +168,14 @@ def mentions_in(sentence: Sentence, names: Iterable[Name]) -> list[Mention]:
                 )
             at = folded.find(name.folded, at + 1)
     return sorted(found.values(), key=lambda m: (m.start, m.end))
+
+
+def mentions_of_article(sentences: Iterable[Sentence], names: list[Name]) -> list[Mention]:
+    """Return the mentions of every sentence; a surname alone names a person named in full."""
+    sentences = list(sentences)
+    first = [m for s in sentences for m in mentions_in(s, names)]
+    named = {m.entity for m in first}
+    return [m for s in sentences for m in mentions_in(s, names, named)]
 
 
 def demonym(folded: str, start: int, end: int, name: Name) -> bool:
@@ -240,7 +259,7 @@ def new_entities(
     unless the article also writes it capitalised elsewhere.
     """
     taken = [(m.start, m.end) for m in mentions] + [(d.start, d.end) for d in dates]
-    body = [s for s in sentences if s.role != "front"]
+    body = [s for s in sentences if s.role in ("body", "item")]
     inner = inner_capitals(body)
     stubs: dict[str, NewEntity] = {}
     for sentence in body:

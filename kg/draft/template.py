@@ -136,16 +136,18 @@ def claim_record(draft: ArticleDraft, sentence: Sentence) -> str:
         "headline": "The article's headline.",
         "dateline": "The article's date of publication.",
     }.get(sentence.role, sentence.one_line)
+    # The Draft line sits inside the record, so that deleting it leaves valid TriG.
     status = (
         ""
         if sentence.role in ("headline", "dateline")
-        else f" ;\n        schema:creativeWorkStatus {DRAFT_STATUS}"
+        else f"        schema:creativeWorkStatus {DRAFT_STATUS} ;\n"
     )
     return (
         f"    claim:{name} a schema:Claim ;\n"
+        f"{status}"
         f"        rdfs:label {text(label, draft.meta.language)} ;\n"
         f"        schema:appearance article:{draft.meta.article_id} ;\n"
-        f"        prov:wasDerivedFrom sentence:{n}{status} .\n"
+        f"        prov:wasDerivedFrom sentence:{n} .\n"
         f"    annotation:{name} a oa:Annotation ;\n"
         f"        oa:motivatedBy oa:describing ;\n"
         f"        oa:hasBody claim:{name} ;\n"
@@ -182,9 +184,14 @@ def claim_graph(draft: ArticleDraft, sentence: Sentence) -> str:
     mentions, dates, amounts = draft.of_sentence(sentence.number)
     stubs = [e for e in draft.new_entities if sentence.number in e.sentences]
     lines += names_comment(mentions, stubs)
-    lines += [f"#   date {text(d.surface)}: {date_literal(d)}" for d in dates]
-    lines += [f"#   amount {text(a.surface)}: {amount_node(a)}" for a in amounts]
+    lines += [f"#   date {text(one_line(d.surface))}: {date_literal(d)}" for d in dates]
+    lines += [f"#   amount {text(one_line(a.surface))}: {amount_node(a)}" for a in amounts]
     return "\n".join(lines) + f"\nclaim:{name} {{\n}}"
+
+
+def one_line(words: str) -> str:
+    """Return words with line breaks and runs of spaces made single spaces."""
+    return " ".join(words.split())
 
 
 def names_comment(mentions: list[Mention], stubs: list[NewEntity]) -> list[str]:
