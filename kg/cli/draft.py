@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from kg.draft import DraftError, Options, draft_article
-from kg.graph.build import open_store
 from kg.graph.sources import DataError
 from kg.resources import DATA_DIR
 
@@ -53,8 +52,7 @@ def draft(
     """Draft an article's sentences, names, dates, amounts and claim skeletons from its text."""
     options = Options(article_id, headline, published, publisher, language)
     try:
-        store = open_store(data_dir=data_dir)
-        drafted = draft_article(text_file, options, data_dir, store, force=force)
+        drafted = draft_article(text_file, options, data_dir, force=force)
     except (DraftError, DataError) as error:
         raise click.ClickException(error.message) from None
     click.echo(drafted.summary())

@@ -21,6 +21,7 @@ from kg.draft.mentions import known_names, mentions_of_article, new_entities, sl
 from kg.draft.segment import segment
 from kg.draft.values import amounts_in, dates_in, detect_language, parse_day
 from kg.errors import KgError
+from kg.graph.build import open_store
 from kg.graph.sources import ARTICLE_TEXT, DRAFT_MARKER, article_text
 
 WRITTEN = (ARTICLE_TEXT, "article.trig", "claims.trig", "entities.trig", DRAFT_MARKER)
@@ -192,9 +193,18 @@ def merged(stubs: list[NewEntity]) -> list[NewEntity]:
 
 
 def draft_article(
-    text_file: Path, options: Options, data_dir: Path, store: Store, *, force: bool = False
+    text_file: Path,
+    options: Options,
+    data_dir: Path,
+    store: Store | None = None,
+    *,
+    force: bool = False,
 ) -> Drafted:
-    """Draft an article into data_dir/articles/<id>/, never touching an existing folder unforced."""
+    """Draft an article into data_dir/articles/<id>/, never touching an existing folder unforced.
+
+    The id, the folder and the text are checked before anything else; names are matched against
+    the store (by default, the graph built from data_dir).
+    """
     id_date(options.article_id)
     folder = data_dir / "articles" / options.article_id
     if folder.exists() and not force:
@@ -204,9 +214,10 @@ def draft_article(
         )
     try:
         text = article_text(text_file)
+        names_from = store if store is not None else open_store(data_dir=data_dir)
     except KgError as error:
         raise DraftError(error.message) from None
-    draft, sources = make_draft(text, options, store)
+    draft, sources = make_draft(text, options, names_from)
     files = {
         ARTICLE_TEXT: text_file.read_bytes(),
         "article.trig": template.article_trig(draft).encode(),

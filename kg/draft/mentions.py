@@ -4,9 +4,10 @@ Names are compared after folding case, accents, dashes and apostrophes, one code
 so a match keeps the text's own offsets. Each entity is known by its English and Spanish labels
 (``rdfs:label``, ``skos:altLabel``, ``schema:alternateName``), by the labels of the Wikidata item
 it is ``owl:sameAs``, and by two English variants: "Central Bank of Ecuador" is also "Ecuador's
-Central Bank", and "Pacific Ocean" is also "Pacific". A word that starts with a country's name
-("Peruvian") mentions that country. Items of the pinned Wikidata extract that no entity links yet
-are matched too, and proposed as stubs with their QID.
+Central Bank", and "Pacific Ocean" is also "Pacific"; a label that opens with two countries
+("Ecuador–Peru border region") is also its rest ("border region") in a sentence that names both.
+A word that starts with a country's name ("Peruvian") mentions that country. Items of the pinned
+Wikidata extract that no entity links yet are matched too, and proposed as stubs with their QID.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class Name:
     country: bool
     wikidata_only: bool
     surname_of: bool = False
+    needs: tuple[str, ...] = ()
+    """What the same sentence must name for this name to count ("border": both countries)."""
 
 
 def fold(text: str) -> str:
@@ -114,6 +117,11 @@ def known_names(store: Store) -> list[Name]:
             types.setdefault(entity, set()).add(row["type"].value)
         literal = row["label"]
         labels.add((entity, literal.value, literal.language or "", item is not None))
+    countries = {
+        fold(label): entity
+        for entity, label, _, _ in labels
+        if SCHEMA_COUNTRY in types.get(entity, set())
+    }
     names = []
     for entity, label, language, wikidata_only in sorted(labels):
         kinds = types.get(entity, set())
@@ -126,6 +134,11 @@ def known_names(store: Store) -> list[Name]:
                 names.append(
                     Name(entity, label, fold(written), SCHEMA_COUNTRY in kinds, wikidata_only)
                 )
+        pair, _, rest = fold(label).partition(" ")
+        first, dash, second = pair.partition("-")
+        if dash and first in countries and second in countries and len(rest) > 2:
+            needs = (countries[first], countries[second])
+            names.append(Name(entity, label, rest, False, wikidata_only, needs=needs))
         surname = label.rsplit(" ", 1)[-1]
         if SCHEMA_PERSON in kinds and surname != label and len(surname) > 2:
             names.append(Name(entity, label, fold(surname), False, wikidata_only, True))
@@ -147,9 +160,23 @@ def mentions_in(
     A person's surname alone counts only for the people in ``named`` (already named in full).
     """
     folded = fold(sentence.exact)
-    found: dict[tuple[int, int, str], Mention] = {}
     usable = [n for n in names if not n.surname_of or n.entity in named]
-    for name in sorted(usable, key=lambda n: -len(n.folded)):
+    plain = [n for n in usable if not n.needs]
+    found = matches(sentence, folded, plain, {})
+    here = {m.entity for m in found.values()}
+    paired = [n for n in usable if n.needs and set(n.needs) <= here]
+    found = matches(sentence, folded, paired, found)
+    return sorted(found.values(), key=lambda m: (m.start, m.end))
+
+
+def matches(
+    sentence: Sentence,
+    folded: str,
+    names: Iterable[Name],
+    found: dict[tuple[int, int, str], Mention],
+) -> dict[tuple[int, int, str], Mention]:
+    """Add to found every place where one of the names occurs in the folded sentence."""
+    for name in sorted(names, key=lambda n: -len(n.folded)):
         at = folded.find(name.folded)
         while at != -1:
             end = at + len(name.folded)
@@ -167,7 +194,7 @@ def mentions_in(
                     name.label,
                 )
             at = folded.find(name.folded, at + 1)
-    return sorted(found.values(), key=lambda m: (m.start, m.end))
+    return found
 
 
 def mentions_of_article(sentences: Iterable[Sentence], names: list[Name]) -> list[Mention]:

@@ -133,8 +133,8 @@ def article_text(path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise DataError(
-            f"{path}: the text is not UTF-8 (byte {error.start} is 0x{data[error.start]:02x}); "
-            "convert it, for example with `iconv -f latin1 -t utf-8`"
+            f"{path}: the text is not UTF-8 (the byte at offset {error.start} is "
+            f"0x{data[error.start]:02x}); convert it, for example with `iconv -f latin1 -t utf-8`"
         ) from None
 
 
