@@ -138,9 +138,3 @@ def test_statements_of_the_two_articles_about_one_fact_are_linked(both: tuple[St
             "1500",
         )
     ]
-
-
-def test_the_fixture_is_never_shipped() -> None:
-    assert FIXTURE not in {
-        p.name for p in (Path(iris.__file__).parent / "data" / "articles").iterdir()
-    }

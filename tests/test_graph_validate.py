@@ -20,7 +20,8 @@ ARTICLE_GRAPH = f"{iris.GRAPH_NS}article/{REFERENCE}"
 
 @pytest.fixture
 def data_copy(tmp_path):
-    return copy_of_data(tmp_path / "data")
+    """Return a copy of the data with the reference article only, to break on purpose."""
+    return copy_of_data(tmp_path / "data", articles=[REFERENCE])
 
 
 def line_of(path, text):
