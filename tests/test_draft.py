@@ -274,3 +274,14 @@ def test_the_options_override_what_the_text_says(tmp_path: Path) -> None:
     assert 'schema:headline "A border post"@en' in article
     assert 'schema:datePublished "2026-01-21"^^xsd:date' in article
     assert 'schema:publisher [ a schema:Organization ; schema:name "Desk" ]' in article
+
+
+def test_every_draft_option_has_help_and_is_in_the_readme() -> None:
+    from kg.cli.draft import draft
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Adding an article", 1)[1].split("\n## ", 1)[0]
+    options = [p for p in draft.params if p.param_type_name == "option"]
+    assert all(getattr(p, "help", None) for p in options)
+    documented = {o for p in options for o in p.opts if o != "--data-dir"}
+    assert {o for o in documented if o not in section} == set()
