@@ -1,16 +1,16 @@
 """The build loads every layer into its graph, reopens a built store and rebuilds on change."""
 
-import shutil
-
 import pytest
 from pyoxigraph import NamedNode, Quad
+from support.articles import REFERENCE
+from support.articles import data_copy as copy_of_data
 
 from kg import iris
 from kg.graph.build import FINGERPRINT_FILE, open_store
-from kg.graph.sources import DataError
+from kg.graph.sources import DataError, article_ids
 from kg.resources import DATA_DIR
 
-CLAIM_NS = iris.ID_NS + "claim/2025-12-12-peru-ecuador/"
+CLAIM_NS = iris.ID_NS + f"claim/{REFERENCE}/"
 MARK = Quad(NamedNode("urn:x:s"), NamedNode("urn:x:p"), NamedNode("urn:x:o"), NamedNode("urn:x:g"))
 
 
@@ -21,26 +21,33 @@ def graph_sizes(store) -> dict[str, int]:
 
 @pytest.fixture
 def data_copy(tmp_path):
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
+    """Return a copy of the data holding the reference article only (the sizes pinned here)."""
+    return copy_of_data(tmp_path / "data", articles=[REFERENCE])
 
 
-def test_the_shipped_graph_has_each_layer_in_its_named_graph():
-    sizes = graph_sizes(open_store())
+def test_the_shipped_graph_has_each_layer_in_its_named_graph(data_copy):
+    sizes = graph_sizes(open_store(data_dir=data_copy))
     layers = {g: n for g, n in sizes.items() if not g.startswith(CLAIM_NS)}
     assert layers == {
         iris.ONTOLOGY_GRAPH: 442,
         iris.GRAPH_NS + "entities": 236,
         iris.VERIFIED_GRAPH: 264,
         iris.REVIEWS_GRAPH: 72,
-        iris.GRAPH_NS + "article/2025-12-12-peru-ecuador": 471,
+        iris.GRAPH_NS + f"article/{REFERENCE}": 471,
         iris.VOID_GRAPH: 921,
         iris.WIKIDATA_GRAPH: 175,
     }
     claims = {g: n for g, n in sizes.items() if g.startswith(CLAIM_NS)}
     assert (len(claims), sum(claims.values())) == (35, 179)
-    assert len(open_store()) == 1664 + 921 + 175
+    assert len(open_store(data_dir=data_copy)) == 1664 + 921 + 175
+
+
+def test_every_shipped_article_has_its_graph_and_its_claims():
+    sizes = graph_sizes(open_store())
+    for article in article_ids(DATA_DIR):
+        assert sizes[iris.GRAPH_NS + f"article/{article}"] > 0
+        claims = [g for g in sizes if g.startswith(f"{iris.ID_NS}claim/{article}/")]
+        assert claims, article
 
 
 def test_without_the_article_only_the_extra_files_are_loaded(tmp_path):
