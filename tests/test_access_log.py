@@ -16,7 +16,7 @@ from kg.web.access_log import query_hash
 
 
 def test_one_line_per_request_without_token_or_query(caplog: pytest.LogCaptureFixture) -> None:
-    backend = EmbeddedBackend(Store(), writable=True, workers=1)
+    backend = EmbeddedBackend(Store(), writable=True, query_processes=1)
     client = create_app(backend, Settings(write_token="tok-123")).test_client()
     secret_query = "SELECT * { ?secret ?p ?o }"
     with caplog.at_level(logging.INFO, logger="kg.access"):

@@ -66,7 +66,12 @@ def test_construct_defaults_to_turtle(runner: CliRunner) -> None:
         (
             ["query", "-e", "ASK {}", "-f", "turtle", *SOURCE],
             1,
-            "--format turtle does not fit a ASK query; use one of json, xml, csv, tsv",
+            "--format turtle does not fit a ASK query; use one of json, xml",
+        ),
+        (
+            ["query", "-e", "ASK {}", "-f", "csv", *SOURCE],
+            1,
+            "--format csv does not fit a ASK query; use one of json, xml",
         ),
         (["query", "-e", "ASK {}", "-f", "yaml"], 2, "Invalid value for '-f' / '--format'"),
         (["query", "-e", "CLEAR ALL", *SOURCE], 1, "this is a SPARQL Update"),

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from pyoxigraph import Store
 
 from kg.errors import EngineError
-from kg.execution.base import Outcome, QueryJob
+from kg.execution.base import Deadline, Outcome, PreparedQuery
 from kg.execution.embedded import EmbeddedBackend
 from kg.settings import Settings
 from kg.web import create_app
@@ -292,7 +292,7 @@ class StreamingBackend(EmbeddedBackend):
         self.sent: list[bytes] = []
         self.closed = False
 
-    def query(self, job: QueryJob) -> Outcome:
+    def query(self, prepared: PreparedQuery, media_type: str, deadline: Deadline) -> Outcome:
         def produce() -> Iterator[bytes]:
             try:
                 if self.fail is not None:
@@ -303,7 +303,7 @@ class StreamingBackend(EmbeddedBackend):
             finally:
                 self.closed = True
 
-        return Outcome(job.media_type, produce())
+        return Outcome(media_type, produce())
 
 
 def test_result_is_streamed_and_closed_when_the_client_leaves(store: Store) -> None:

@@ -7,7 +7,6 @@ import pytest
 from kg.execution.embedded import EmbeddedBackend
 from kg.graph.build import open_store
 from kg.pipeline import Services
-from kg.policy import Policy
 from kg.resources import queries_dir
 from kg.settings import Settings
 
@@ -20,7 +19,7 @@ TSV = "text/tab-separated-values"
 @pytest.fixture
 def services():
     settings = Settings()
-    return Services(settings, EmbeddedBackend(open_store()), Policy(settings))
+    return Services(settings, EmbeddedBackend(open_store()))
 
 
 def run(services, path: Path) -> bytes:

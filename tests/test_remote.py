@@ -16,10 +16,11 @@ from pyoxigraph import (
 )
 from support.datasets import canonical, without_build_time
 from support.oxigraph import OxigraphServer, kg_build_into
+from support.prepared import prepared
 from support.server import start_server
 
 from kg.errors import BadGateway, DeadlineExceeded, ServiceUnavailable
-from kg.execution.base import QueryJob
+from kg.execution.base import Deadline
 from kg.execution.remote import RemoteBackend, endpoint_urls, update_url_for
 from kg.graph.build import open_store
 
@@ -120,13 +121,13 @@ def test_graph_names_are_checked_before_reaching_the_store(remote: RemoteBackend
 
 
 def test_queries_beyond_the_slots_get_503_until_one_closes(remote: RemoteBackend) -> None:
-    job = QueryJob("ASK {}", JSON)
-    first, second = remote.query(job), remote.query(job)
+    job = (prepared("ASK {}"), JSON, Deadline.after(30.0))
+    first, second = remote.query(*job), remote.query(*job)
     with pytest.raises(ServiceUnavailable) as refused:
-        remote.query(job)
+        remote.query(*job)
     assert refused.value.headers == {"Retry-After": "1"}
     first.chunks.close()  # type: ignore[attr-defined]
-    assert remote.query(job).read_all() == b'{"head":{},"boolean":true}'
+    assert remote.query(*job).read_all() == b'{"head":{},"boolean":true}'
     assert second.read_all() == b'{"head":{},"boolean":true}'
 
 
@@ -139,7 +140,7 @@ def test_a_query_past_its_deadline_is_stopped(remote: RemoteBackend) -> None:
     )
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded, match=r"did not answer within the 0\.5 s deadline"):
-        remote.query(QueryJob(ENDLESS, JSON, timeout=0.5))
+        remote.query(prepared(ENDLESS), JSON, Deadline.after(0.5))
     assert time.monotonic() - started < 3
 
 
@@ -148,7 +149,7 @@ def test_a_store_answering_errors_is_a_bad_gateway(oxigraph: OxigraphServer) -> 
     with pytest.raises(
         BadGateway, match=f"the remote store at {oxigraph.url}/nowhere answered 404"
     ):
-        backend.query(QueryJob("ASK {}", JSON))
+        backend.query(prepared("ASK {}"), JSON, Deadline.after(30.0))
     backend.close()
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from kg.errors import QuerySyntaxError
-from kg.sparql_text import query_form, service_clauses, tokenize
+from kg.sparql_text import query_form, scan, service_clauses, tokenize
 
 
 @pytest.mark.parametrize(
@@ -25,7 +25,7 @@ def test_service_targets_are_expanded_and_unescaped() -> None:
         "{ SELECT * { SERVICE SILENT w:sparql { ?x ?y ?z } } } "
         r"SERVICE <http://127.0.0.1/sp\u0061rql> { ?q ?r ?s } }"
     )
-    targets = [clause.target for clause in service_clauses(tokenize(text))]
+    targets = [clause.target for clause in service_clauses(scan(text))]
     assert targets == ["https://query.wikidata.org/sparql", "http://127.0.0.1/sparql"]
 
 

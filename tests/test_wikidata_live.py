@@ -12,7 +12,6 @@ from wikidata_standin import StandIn, serve_standin
 from kg.errors import DeadlineExceeded, Forbidden, TooManyRequests
 from kg.execution.embedded import EmbeddedBackend
 from kg.pipeline import Services
-from kg.policy import Policy
 from kg.settings import Settings
 from kg.wikidata.extract import EXTRACT_PATH, load_extract
 
@@ -43,7 +42,7 @@ def standin() -> Iterator[StandIn]:
 def services(settings: Settings) -> Services:
     store = Store()
     load_extract(store)
-    return Services(settings, EmbeddedBackend(store), Policy(settings))
+    return Services(settings, EmbeddedBackend(store))
 
 
 def live(standin: StandIn, **changes: object) -> Settings:

@@ -49,6 +49,8 @@ class Source:
     path: Path
     format: RdfFormat
     graph: str | None = None
+    base: str | None = None
+    """The IRI its relative IRIs resolve against (None: the file may hold none)."""
 
 
 def rdf_format_of(path: Path) -> RdfFormat:
@@ -121,13 +123,18 @@ def wikidata_sources(data_dir: Path = DATA_DIR) -> list[Source]:
     ]
 
 
-def extra_sources(paths: Iterable[Path]) -> list[Source]:
-    """Return user-given RDF files; triples go into the default graph."""
+def extra_sources(paths: Iterable[Path], base: str | None = None) -> list[Source]:
+    """Return user-given RDF files; triples go into the default graph.
+
+    Relative IRIs in them resolve against the base given, else against each file's own
+    ``file:`` IRI, as every RDF tool reads a file from disk.
+    """
     found = []
     for path in paths:
         if not Path(path).is_file():
             raise DataError(f"{path}: no such file")
-        found.append(Source(Path(path), rdf_format_of(Path(path))))
+        own = Path(path).resolve().as_uri()
+        found.append(Source(Path(path), rdf_format_of(Path(path)), base=base or own))
     return found
 
 
@@ -137,9 +144,10 @@ def all_sources(
     include_article: bool = True,
     extra: Sequence[Path] = (),
     ontology: Path | None = None,
+    base: str | None = None,
 ) -> list[Source]:
     """Return every file a build loads: shipped layers (unless left out) and the extra files."""
     shipped: list[Source] = []
     if include_article:
         shipped = ontology_sources(ontology) + data_sources(data_dir) + wikidata_sources(data_dir)
-    return shipped + extra_sources(extra)
+    return shipped + extra_sources(extra, base)

@@ -8,7 +8,6 @@ from flask import Flask, current_app
 
 from kg.execution.base import Backend
 from kg.pipeline import Services
-from kg.policy import Policy
 from kg.settings import Settings
 from kg.web.cache import ResponseCache
 
@@ -24,11 +23,11 @@ def create_app(
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
     if test_config:
         app.config.update(test_config)
-    app.extensions["kg"] = Services(settings, backend, Policy(settings))
+    app.extensions["kg"] = Services(settings, backend)
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(store.blueprint)
-    app.register_blueprint(pages.blueprint)
+    pages.register(app)
     app.register_blueprint(export.blueprint)
     if settings.response_cache_mb > 0:
         app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
