@@ -282,23 +282,24 @@ class RemoteBackend:
         data: Any,
         *,
         accept: str | None,
-        timeout: float,
+        timeout: float | Deadline,
         stream: bool = False,
         explain: Callable[[str], str] = str,
     ) -> requests.Response:
         """Send one protocol request and map transport and status failures to client errors."""
         headers = {"Accept": accept} if accept else {}
+        deadline = timeout if isinstance(timeout, Deadline) else Deadline.after(timeout)
         try:
             response = self.session.post(
                 url,
                 data=data,
                 headers=headers,
-                timeout=(self.connect_timeout, timeout),
+                timeout=(self.connect_timeout, max(deadline.remaining(), 0.001)),
                 stream=stream,
             )
         except requests.Timeout:
             raise DeadlineExceeded(
-                f"the remote store did not answer within the {timeout:g} s deadline"
+                f"the remote store did not answer within the {deadline.seconds:g} s deadline"
             ) from None
         except requests.ConnectionError as error:
             raise ServiceUnavailable(
@@ -362,7 +363,7 @@ class RemoteBackend:
                 self.query_url,
                 [("query", text), *dataset_params(dataset)],
                 accept=media_type,
-                timeout=max(deadline.remaining(), 0.001),
+                timeout=deadline,
                 stream=True,
                 explain=explain,
             )
