@@ -22,7 +22,7 @@ from support.prepared import prepared
 from support.server import start_server
 from wikidata_standin import serve_standin
 
-from kg.errors import BadGateway, DeadlineExceeded, ServiceUnavailable
+from kg.errors import BadGateway, DeadlineExceeded, QuerySyntaxError, ServiceUnavailable
 from kg.execution.base import Deadline, Outcome, PreparedQuery
 from kg.execution.embedded import EmbeddedBackend
 from kg.execution.remote import RemoteBackend, endpoint_urls, update_url_for
@@ -305,3 +305,14 @@ def test_both_back_ends_receive_the_same_prepared_operation() -> None:
         )
     embedded.close()
     remote.close()
+
+
+def test_a_syntax_error_speaks_of_the_client_s_text_not_the_prepared_one(
+    remote: RemoteBackend,
+) -> None:
+    services = Services(Settings(), remote)
+    with pytest.raises(QuerySyntaxError) as refused:
+        services.run_query("SELECT * WHERE { ?s ?p }", lambda form: JSON)
+    assert refused.value.message == (
+        "the remote store refused the request: error at 1:25: expected one of LATERAL, SERVICE, [_]"
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 import itertools
+import multiprocessing
 import os
 import threading
 import time
@@ -51,6 +52,7 @@ from kg.execution.base import (
     PreparedQuery,
     PreparedUpdate,
 )
+from kg.execution.worker import check_syntax
 from kg.formats import rdf_format
 from kg.settings import DEFAULTS
 
@@ -76,6 +78,33 @@ NOT_IN_DEFAULT_GRAPH = (
     "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } } LIMIT 1"
 )
 """A named graph holding a triple the default graph lacks: none when the default is the union."""
+
+
+def written_syntax_error(text: str, timeout: float) -> str | None:
+    """Return the parser's message for the client's own text, read in a killable process.
+
+    The store was sent the prepared text, and a parser's "expected ..." depends on all of it
+    (an appended LIMIT lets it read further), so the message a client gets is about what the
+    client wrote. None when the text parses or reading it takes longer than timeout.
+    """
+    context = multiprocessing.get_context("forkserver")
+    parent_end, child_end = context.Pipe()
+    process = context.Process(
+        target=check_syntax, args=(child_end, text), daemon=True, name="kg-syntax-check"
+    )
+    process.start()
+    child_end.close()
+    try:
+        if parent_end.poll(timeout):
+            found: str | None = parent_end.recv()
+            return found
+        return None
+    except EOFError:
+        return None
+    finally:
+        process.kill()
+        process.join()
+        parent_end.close()
 
 
 class NotUnion(KgError):
@@ -337,7 +366,16 @@ class RemoteBackend:
             ready = prepared.answered(deadline)
             return ready.text, self._dataset(ready.dataset)
 
-        return self._forward(made, media_type, deadline, prepared.explain)
+        try:
+            return self._forward(made, media_type, deadline, prepared.explain)
+        except QuerySyntaxError:
+            written = prepared.as_written()
+            message = written_syntax_error(written.text, min(deadline.remaining(), 2.0))
+            if message is None:
+                raise
+            raise QuerySyntaxError(
+                f"the remote store refused the request: {written.explain(message)}"
+            ) from None
 
     def _dataset(self, dataset: Dataset) -> Dataset:
         """Return the dataset to send: the union made explicit for a store that lacks it."""

@@ -235,6 +235,22 @@ def syntax_error_as_written(request: EvaluateQuery, error: SyntaxError) -> tuple
     return str(error), "final"
 
 
+def check_syntax(conn: Connection, text: str) -> None:
+    """Entry point of a one-off process: send the parser's message for a text, or None.
+
+    The text is parsed against an empty store; the parent kills this process if reading it
+    takes long (an engine may start evaluating a text that parses).
+    """
+    reset_signals()
+    try:
+        Store().query(text)
+    except SyntaxError as error:
+        conn.send(str(error))
+    else:
+        conn.send(None)
+    conn.close()
+
+
 def run_query(store: Store, request: EvaluateQuery, writer: ChunkWriter) -> None:
     """Evaluate a query and serialize its result natively into the writer."""
     result = store.query(request.text, **dataset_options(store, request.dataset))  # type: ignore[arg-type]
