@@ -161,4 +161,7 @@ def test_data_files_with_relative_iris_load_against_their_own_iri_or_a_base(
     folder = tmp_path.as_uri()
     assert own.stdout_bytes.decode() == f"s,p\r\n{folder}/thing,{folder}/name\r\n"
     based = runner.invoke(main, [*query, "--data", str(data), "--base", "http://example.org/d/"])
-    assert based.stdout_bytes.decode() == "s,p\r\nhttp://example.org/d/thing,http://example.org/d/name\r\n"
+    assert (
+        based.stdout_bytes.decode()
+        == "s,p\r\nhttp://example.org/d/thing,http://example.org/d/name\r\n"
+    )
