@@ -17,6 +17,7 @@ from kg.errors import (
     BadRequest,
     DeadlineExceeded,
     Forbidden,
+    QuerySyntaxError,
     ServiceUnavailable,
     TooManyRequests,
 )
@@ -255,3 +256,11 @@ def test_a_live_answer_is_served_from_the_cache_only_for_its_max_age(standin: St
     again = client.get("/sparql", query_string={"query": CAPITAL}, buffered=True)
     assert again.data == first.data
     assert len(standin.queries) == 2
+
+
+def test_a_syntax_error_beside_a_live_clause_is_placed_in_the_client_s_text(
+    standin: StandIn,
+) -> None:
+    text = CAPITAL.replace("?c } }", "?c } ?x }")
+    with pytest.raises(QuerySyntaxError, match=r"^error at 4:84: expected one of BIND, FILTER"):
+        answer(live(standin), text)

@@ -169,19 +169,18 @@ class EmbeddedBackend:
         return self._writable
 
     def _run(
-        self,
-        request: Request | Callable[[], Request],
-        deadline: Deadline,
-        prepared: Prepared | None = None,
+        self, request: Request | Callable[[], tuple[Request, Prepared]], deadline: Deadline
     ) -> tuple[bytes, Stream | None]:
         """Send a request to a worker; return a whole body or a stream, with the status known.
 
         A request given as a function is made once the worker is borrowed (a query's live
-        SERVICE clauses are answered then, inside the concurrency limit).
+        SERVICE clauses are answered then, inside the concurrency limit), with the prepared
+        text its errors are explained against.
         """
         worker = self.pool.borrow()
+        prepared: Prepared | None = None
         try:
-            made = request() if callable(request) else request
+            made, prepared = request() if callable(request) else (request, None)
         except BaseException:
             self.pool.release(worker)
             raise
@@ -207,23 +206,23 @@ class EmbeddedBackend:
 
     def _outcome(
         self,
-        request: Request | Callable[[], Request],
+        request: Request | Callable[[], tuple[Request, Prepared]],
         media_type: str,
         deadline: Deadline,
-        prepared: Prepared | None = None,
     ) -> Outcome:
         """Run a request and wrap its answer as an Outcome."""
-        body, stream = self._run(request, deadline, prepared)
+        body, stream = self._run(request, deadline)
         return Outcome(media_type, stream if stream is not None else iter([body]))
 
     def query(self, prepared: PreparedQuery, media_type: str, deadline: Deadline) -> Outcome:
         """Run a prepared query in a worker under its deadline and stream the result."""
 
-        def evaluate() -> EvaluateQuery:
+        def evaluate() -> tuple[Request, Prepared]:
             ready = prepared.answered(deadline)
-            return EvaluateQuery(ready.text, media_type, ready.dataset, ready.as_written().text)
+            written = ready.as_written().text
+            return EvaluateQuery(ready.text, media_type, ready.dataset, written), ready
 
-        return self._outcome(evaluate, media_type, deadline, prepared)
+        return self._outcome(evaluate, media_type, deadline)
 
     def export(self, graph: str | None, media_type: str, timeout: float) -> Outcome:
         """Serialize a graph or the whole dataset in a worker."""

@@ -361,13 +361,14 @@ class RemoteBackend:
 
         Its live SERVICE clauses are answered once a query slot is held.
         """
+        answered: list[PreparedQuery] = []
 
         def made() -> tuple[str, Dataset]:
-            ready = prepared.answered(deadline)
-            return ready.text, self._dataset(ready.dataset)
+            answered.append(prepared.answered(deadline))
+            return answered[0].text, self._dataset(answered[0].dataset)
 
         try:
-            return self._forward(made, media_type, deadline, prepared.explain)
+            return self._forward(made, media_type, deadline, lambda m: answered[0].explain(m))
         except QuerySyntaxError:
             written = prepared.as_written()
             message = written_syntax_error(written.text, min(deadline.remaining(), 2.0))
