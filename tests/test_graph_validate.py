@@ -38,7 +38,7 @@ def test_the_shipped_data_has_no_problem():
 def test_validate_exits_zero_on_the_shipped_data():
     result = kg("validate")
     assert result.exit_code == 0, result.output
-    assert result.output == "ok: 2760 quads in 42 named graphs, no problems\n"
+    assert result.output == "ok: 2762 quads in 42 named graphs, no problems\n"
 
 
 def test_a_turtle_syntax_error_fails_naming_file_and_line(data_copy):
@@ -54,7 +54,7 @@ def test_a_shape_violation_fails_naming_the_shape_and_the_node(data_copy):
     assert result.exit_code == 1
     assert "shape (inner): " in result.output
     assert "schema:currency: an amount names its ISO 4217 currency" in result.output
-    assert "Error: 1 problem(s) in 2760 quads" in result.output
+    assert "Error: 1 problem(s) in 2762 quads" in result.output
 
 
 def test_a_statement_without_provenance_fails(data_copy):

@@ -21,19 +21,16 @@ from pyoxigraph import RdfFormat
 
 from kg import iris
 from kg.errors import KgError
+from kg.formats import RDF_FORMATS, rdf_format
 from kg.resources import DATA_DIR, ontology_dir
 
 SHAPES_FILE = "shapes.ttl"
 WIKIDATA_EXTRACT = ("extract.ttl", "extract.trig", "extract.nt", "extract.nq")
 RDF_EXTENSIONS = {
-    "ttl": RdfFormat.TURTLE,
-    "trig": RdfFormat.TRIG,
-    "nt": RdfFormat.N_TRIPLES,
-    "nq": RdfFormat.N_QUADS,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdf": RdfFormat.RDF_XML,
+    **{f.extension: rdf_format(f.media_type) for f in RDF_FORMATS},
     "owl": RdfFormat.RDF_XML,
 }
+"""The file extensions of the format table, and .owl for RDF/XML ontologies."""
 
 
 class DataError(KgError):
