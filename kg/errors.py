@@ -28,6 +28,12 @@ class QuerySyntaxError(BadRequest):
     title = "SPARQL syntax error"
 
 
+class QueryRefused(BadRequest):
+    """The engine refused the text as written: an unknown function, a graph that already exists."""
+
+    title = "Query refused by the engine"
+
+
 class Unauthorized(KgError):
     """A write came without a bearer token."""
 

@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from kg.errors import BadRequest
 from kg.execution.base import Outcome
+from kg.formats import Format, by_name
 from kg.jsonld import compact
 from kg.pipeline import Services
 
-
-@dataclass(frozen=True)
-class ExportFormat:
-    """A download format: its short name, media type, file extension and whether it holds graphs."""
-
-    name: str
-    label: str
-    media_type: str
-    extension: str
-    quads: bool
-
-
 EXPORT_FORMATS = {
-    f.name: f
-    for f in (
-        ExportFormat("turtle", "Turtle", "text/turtle", "ttl", quads=False),
-        ExportFormat("trig", "TriG", "application/trig", "trig", quads=True),
-        ExportFormat("nquads", "N-Quads", "application/n-quads", "nq", quads=True),
-        ExportFormat("ntriples", "N-Triples", "application/n-triples", "nt", quads=False),
-        ExportFormat("jsonld", "JSON-LD", "application/ld+json", "jsonld", quads=True),
-        ExportFormat("rdfxml", "RDF/XML", "application/rdf+xml", "rdf", quads=False),
-    )
+    name: by_name(name) for name in ("turtle", "trig", "nquads", "ntriples", "jsonld", "rdfxml")
 }
+"""Every RDF format of the format table, by short name, in the order downloads list them."""
 
 BY_EXTENSION = {f.extension: f for f in EXPORT_FORMATS.values()}
 
 UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
-def export_format(name: str) -> ExportFormat:
+def export_format(name: str) -> Format:
     """Return the export format with this name, or say which ones exist."""
     try:
         return EXPORT_FORMATS[name]
@@ -48,7 +28,7 @@ def export_format(name: str) -> ExportFormat:
         ) from None
 
 
-def export(services: Services, graph: str | None, fmt: ExportFormat) -> Outcome:
+def export(services: Services, graph: str | None, fmt: Format) -> Outcome:
     """Serialize one graph, or with None the whole dataset (merged when the format has no graphs).
 
     JSON-LD is compacted with the project's @context, which needs the whole document at once;

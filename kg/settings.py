@@ -33,6 +33,11 @@ class Settings:
         "KG_DATA",
         "Extra RDF files to serve (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML).",
     )
+    base: str | None = setting(
+        None,
+        "KG_BASE",
+        "Base IRI for relative IRIs in the --data files; each file's own file: IRI when unset.",
+    )
     examples: Path | None = setting(
         None,
         "KG_EXAMPLES",
@@ -55,7 +60,9 @@ class Settings:
         10 * 1024 * 1024, "KG_MAX_BODY_BYTES", "Largest request body accepted (bytes)."
     )
     max_query_length: int = setting(
-        100_000, "KG_MAX_QUERY_LENGTH", "Longest query or update text accepted (characters)."
+        100_000,
+        "KG_MAX_QUERY_LENGTH",
+        "Longest query or update text accepted (bytes of UTF-8, counted before any parsing).",
     )
     result_row_cap: int = setting(
         1_000_000,
@@ -84,6 +91,26 @@ class Settings:
     wikidata_timeout: float = setting(
         20.0, "KG_WIKIDATA_TIMEOUT", "Seconds to wait for the live Wikidata endpoint."
     )
+    live_service_clauses: int = setting(
+        10,
+        "KG_LIVE_SERVICE_CLAUSES",
+        "Most distinct Wikidata SERVICE clauses one query may have answered live.",
+    )
+    live_service_bytes: int = setting(
+        10 * 1024 * 1024,
+        "KG_LIVE_SERVICE_BYTES",
+        "Largest answer (bytes) a live Wikidata SERVICE clause may bring back.",
+    )
+    live_service_rows: int = setting(
+        10_000,
+        "KG_LIVE_SERVICE_ROWS",
+        "Most rows a live Wikidata SERVICE clause may put into the query.",
+    )
+    live_answer_max_age: int = setting(
+        60,
+        "KG_LIVE_ANSWER_MAX_AGE",
+        "Seconds an answer that called Wikidata live may be served again from the response cache.",
+    )
     user_agent_contact: str = setting(
         "https://github.com/peru-ecuador-kg/peru-ecuador-kg/issues",
         "KG_USER_AGENT_CONTACT",
@@ -100,6 +127,12 @@ class Settings:
     update_url: str | None = setting(
         None, "KG_UPDATE_URL", "Update URL of the remote store (defaults to --store-url)."
     )
+    explicit_union: bool = setting(
+        False,
+        "KG_EXPLICIT_UNION",
+        "With --store-url: name every graph in each query's dataset, for a store whose default "
+        "graph is not the union of its named graphs.",
+    )
     store_auth: str | None = setting(
         None,
         "KG_STORE_AUTH",
@@ -109,6 +142,10 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some settings changed."""
         return dataclasses.replace(self, **changes)
+
+
+DEFAULTS = Settings()
+"""The defaults, for the parts built outside ``kg serve`` (tests, tools) to take theirs from."""
 
 
 def setting_fields() -> tuple[dataclasses.Field[Any], ...]:

@@ -78,7 +78,7 @@ def test_jsonld_is_compacted_with_the_project_context(client: FlaskClient) -> No
     document = json.loads(response.get_data())
     assert document == {
         "@context": CONTEXT,
-        "@graph": [{"@id": DATA1, "@type": "http://xmlns.com/foaf/0.1/Document"}],
+        "@graph": [{"@id": DATA1, "@type": "foaf:Document"}],
     }
 
 

@@ -116,7 +116,7 @@ def app() -> Iterator[Flask]:
         Quad(NamedNode(f"http://e/s{i}"), NamedNode("http://e/p"), Literal(i), DefaultGraph())
         for i in range(50)
     )
-    backend = EmbeddedBackend(store, writable=True, workers=2)
+    backend = EmbeddedBackend(store, writable=True, query_processes=2)
     yield create_app(backend, Settings(write_token=TOKEN, query_timeout=2.0))
     backend.close()
 

@@ -51,7 +51,7 @@ def test_validate_exits_zero_on_the_shipped_data():
 def test_validate_counts_the_quads_and_graphs_of_the_reference_data(tmp_path):
     data = copy_of_data(tmp_path / "data", articles=[REFERENCE])
     result = kg("validate", "--data-dir", str(data))
-    assert result.output == "ok: 2760 quads in 42 named graphs, no problems\n"
+    assert result.output == "ok: 2762 quads in 42 named graphs, no problems\n"
 
 
 def test_a_turtle_syntax_error_fails_naming_file_and_line(data_copy):

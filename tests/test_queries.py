@@ -8,7 +8,6 @@ from support.articles import REFERENCE, data_copy
 from kg.execution.embedded import EmbeddedBackend
 from kg.graph.build import open_store
 from kg.pipeline import Services
-from kg.policy import Policy
 from kg.resources import queries_dir
 from kg.settings import Settings
 
@@ -28,7 +27,7 @@ def reference_data(tmp_path_factory):
 def services(reference_data):
     settings = Settings()
     store = open_store(data_dir=reference_data)
-    return Services(settings, EmbeddedBackend(store), Policy(settings))
+    return Services(settings, EmbeddedBackend(store))
 
 
 def run(services, path: Path) -> bytes:
@@ -70,7 +69,7 @@ def test_each_query_gives_its_expected_answer(services, query):
 @pytest.mark.parametrize("check", CHECKS, ids=lambda q: q.stem)
 def test_each_violation_check_finds_nothing_in_the_shipped_data(check):
     settings = Settings()
-    shipped = Services(settings, EmbeddedBackend(open_store()), Policy(settings))
+    shipped = Services(settings, EmbeddedBackend(open_store()))
     assert run(shipped, check) == b"?focus\t?message\n"
 
 

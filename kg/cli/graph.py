@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -9,13 +10,15 @@ from pyoxigraph import Store
 from tqdm import tqdm
 
 from kg.errors import KgError
-from kg.execution.push import count_quads, graph_sizes, push_store
+from kg.execution.push import COUNT_QUADS, graph_sizes, push_store
 from kg.execution.remote import RemoteBackend, endpoint_urls
 from kg.graph.build import open_existing, open_store
 from kg.graph.sources import DRAFT_MARKER, DataError, all_sources, draft_ids
 from kg.graph.validate import draft_notes, file_problems
 from kg.graph.validate import validate as run_checks
+from kg.pipeline import Services
 from kg.resources import DATA_DIR
+from kg.settings import Settings
 
 STORE_HELP = (
     "On-disk store directory (built once, rebuilt when the data files change); memory if unset."
@@ -61,7 +64,7 @@ def refuse_bad_files(data_dir: Path, *, include_drafts: bool) -> None:
     "--into",
     metavar="URL",
     help="After the checks, push every graph into this remote SPARQL store (its base URL, "
-    "e.g. http://127.0.0.1:7878, or its query URL), replacing each graph whole.",
+    "e.g. http://127.0.0.1:7878, or its query or update URL), replacing each graph whole.",
 )
 @click.option(
     "--update-url",
@@ -112,7 +115,7 @@ def push_into(store: Store, url: str, update_url: str | None, credentials: str |
                 bar.update(triples)
 
             pushed = push_store(store, remote, advance)
-        held = count_quads(remote)
+        held = count_quads(Services(Settings(), remote))
     except KgError as error:
         raise click.ClickException(f"pushing into {query_url} failed: {error.message}") from None
     finally:
@@ -121,6 +124,12 @@ def push_into(store: Store, url: str, update_url: str | None, credentials: str |
         f"pushed {sum(pushed.values())} triples in {len(pushed)} graphs to {query_url} "
         f"(updates to {update_url}); it now holds {held} quads in named graphs"
     )
+
+
+def count_quads(services: Services) -> int:
+    """Count the quads in the named graphs of the store the services run on."""
+    outcome = services.run_query(COUNT_QUADS, lambda _form: "application/sparql-results+json")
+    return int(json.loads(outcome.read_all())["results"]["bindings"][0]["quads"]["value"])
 
 
 @click.command()

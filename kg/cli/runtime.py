@@ -4,31 +4,45 @@ from __future__ import annotations
 
 import click
 
+from kg.errors import KgError, ServiceUnavailable
 from kg.execution.embedded import EmbeddedBackend
 from kg.execution.remote import RemoteBackend
 from kg.graph.build import open_store
 from kg.graph.sources import DataError
 from kg.pipeline import Services
-from kg.policy import Policy
 from kg.settings import Settings
+
+
+def open_remote(settings: Settings, store_url: str) -> RemoteBackend:
+    """Connect to a remote store and check that its default graph is the union of its graphs."""
+    remote = RemoteBackend(
+        store_url,
+        update_url=settings.update_url,
+        credentials=settings.store_auth,
+        max_concurrent=settings.max_concurrent_queries,
+        explicit_union=settings.explicit_union,
+    )
+    try:
+        remote.check_union()
+    except ServiceUnavailable as error:
+        click.echo(f"warning: cannot check the store yet: {error.message}", err=True)
+    except KgError as error:
+        remote.close()
+        raise click.ClickException(error.message) from None
+    return remote
 
 
 def open_services(settings: Settings, *, progress: bool = False) -> Services:
     """Build (or reopen) the store the settings describe and wrap it in the query services."""
     if settings.store_url is not None:
-        remote = RemoteBackend(
-            settings.store_url,
-            update_url=settings.update_url,
-            credentials=settings.store_auth,
-            max_concurrent=settings.max_concurrent_queries,
-        )
-        return Services(settings, remote, Policy(settings))
+        return Services(settings, open_remote(settings, settings.store_url))
     try:
         store = open_store(
             settings.store,
             include_article=not settings.no_article,
             extra=settings.data,
             progress=progress,
+            base=settings.base,
         )
     except (DataError, OSError, SyntaxError, ValueError) as error:
         raise click.ClickException(f"cannot build the store: {error}") from None
@@ -40,8 +54,7 @@ def open_services(settings: Settings, *, progress: bool = False) -> Services:
         memory,
         path=settings.store,
         writable=settings.write_token is not None,
-        workers=settings.max_concurrent_queries,
-        row_cap=settings.result_row_cap,
+        query_processes=settings.max_concurrent_queries,
         drain_timeout=settings.query_timeout,
     )
-    return Services(settings, backend, Policy(settings))
+    return Services(settings, backend)

@@ -14,6 +14,7 @@ The status is therefore known before the first byte reaches the client.
 from __future__ import annotations
 
 import json
+import re
 import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -31,22 +32,33 @@ from pyoxigraph import (
 )
 
 from kg.execution.base import DEFAULT_GRAPH, Dataset
-from kg.execution.formats import rdf_format, results_format
+from kg.formats import rdf_format, results_format
 
 CHUNK_BYTES = 64 * 1024
 """Bytes gathered before a chunk is sent: large enough to keep messages few, small for latency."""
 
 WHOLE, READY, DATA, END, ERROR = b"W", b"K", b"D", b"Z", b"E"
 
+REFUSED_BY_ENGINE = re.compile(
+    r"is not supported|already exists|does not exist|is not a valid service name|"
+    r"service name is unbound"
+)
+"""The engine's RuntimeErrors that the text caused (an unknown function, CREATE GRAPH of a graph
+that exists, DROP of one that does not): the client's error, never the server's."""
+
 
 @dataclass(frozen=True)
-class QueryRequest:
-    """Evaluate a query; fallback is the client's own text, parsed for the message on error."""
+class EvaluateQuery:
+    """Evaluate a prepared query's final text over its dataset, serialized in a media type.
+
+    ``as_written`` is the client's own text (with the base only): on a syntax error it is
+    parsed for the message, which must be about what the client wrote.
+    """
 
     text: str
     media_type: str
     dataset: Dataset
-    fallback: str | None = None
+    as_written: str
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,7 @@ class GraphsRequest:
     """List the named graphs, one IRI per line."""
 
 
-Request = QueryRequest | DumpRequest | GraphsRequest
+Request = EvaluateQuery | DumpRequest | GraphsRequest
 
 
 @dataclass(frozen=True)
@@ -139,10 +151,8 @@ def write_on_disk(conn: Connection, path: Path, write: Write) -> None:
         store = Store(str(path))
         result = apply_write(store, write)
         store.flush()
-    except SyntaxError as error:
-        send_error(conn, "syntax", str(error))
-    except (OSError, ValueError, TypeError, RuntimeError) as error:
-        send_error(conn, "engine", f"{type(error).__name__}: {error}")
+    except (SyntaxError, OSError, ValueError, TypeError, RuntimeError) as error:
+        send_error(conn, *describe_error(error))
     else:
         conn.send_bytes(WHOLE + json.dumps(result).encode())
     conn.close()
@@ -204,18 +214,44 @@ def dataset_options(store: Store, dataset: Dataset) -> dict[str, object]:
     }
 
 
-def parse_error(store: Store, request: QueryRequest, error: SyntaxError) -> str:
-    """Return the parser's message for the client's own text, not for a rewritten one."""
-    if request.fallback is None:
-        return str(error)
+def describe_error(error: Exception) -> tuple[str, str]:
+    """Return the kind of a failure (syntax, refused, engine) and its message for the parent."""
+    if isinstance(error, SyntaxError):
+        return "syntax", str(error)
+    if isinstance(error, RuntimeError) and REFUSED_BY_ENGINE.search(str(error)):
+        return "refused", str(error)
+    return "engine", f"{type(error).__name__}: {error}"
+
+
+def syntax_error_as_written(request: EvaluateQuery, error: SyntaxError) -> tuple[str, str]:
+    """Return the parser's message for the client's own text ("written"), else the final one's.
+
+    The text is parsed against an empty store, so nothing of the data is read.
+    """
     try:
-        store.query(request.fallback, **dataset_options(store, request.dataset))  # type: ignore[arg-type]
+        Store().query(request.as_written)
     except SyntaxError as original:
-        return str(original)
-    return str(error)
+        return str(original), "written"
+    return str(error), "final"
 
 
-def run_query(store: Store, request: QueryRequest, writer: ChunkWriter) -> None:
+def check_syntax(conn: Connection, text: str) -> None:
+    """Entry point of a one-off process: send the parser's message for a text, or None.
+
+    The text is parsed against an empty store; the parent kills this process if reading it
+    takes long (an engine may start evaluating a text that parses).
+    """
+    reset_signals()
+    try:
+        Store().query(text)
+    except SyntaxError as error:
+        conn.send(str(error))
+    else:
+        conn.send(None)
+    conn.close()
+
+
+def run_query(store: Store, request: EvaluateQuery, writer: ChunkWriter) -> None:
     """Evaluate a query and serialize its result natively into the writer."""
     result = store.query(request.text, **dataset_options(store, request.dataset))  # type: ignore[arg-type]
     if isinstance(result, QuerySolutions | QueryBoolean):
@@ -240,27 +276,33 @@ def run_graphs(store: Store, writer: ChunkWriter) -> None:
             writer.write(graph.value.encode() + b"\n")
 
 
-def send_error(conn: Connection, kind: str, message: str) -> None:
-    """Report a failure; the parent raises the matching KgError."""
-    conn.send_bytes(ERROR + json.dumps({"kind": kind, "message": message}).encode())
+def send_error(conn: Connection, kind: str, message: str, about: str = "final") -> None:
+    """Report a failure; the parent raises the matching KgError.
+
+    ``about`` says which text a syntax error's position is in: the final or the written one.
+    """
+    body = {"kind": kind, "message": message, "about": about}
+    conn.send_bytes(ERROR + json.dumps(body).encode())
 
 
 def handle(store: Store, request: Request, conn: Connection) -> None:
-    """Answer one request, reporting a syntax error apart from an engine failure."""
+    """Answer one request, reporting what the text caused apart from an engine failure."""
     writer = ChunkWriter(conn)
     try:
-        if isinstance(request, QueryRequest):
+        if isinstance(request, EvaluateQuery):
             run_query(store, request, writer)
         elif isinstance(request, DumpRequest):
             run_dump(store, request, writer)
         else:
             run_graphs(store, writer)
     except SyntaxError as error:
-        assert isinstance(request, QueryRequest)
-        send_error(conn, "syntax", parse_error(store, request, error))
+        if isinstance(request, EvaluateQuery) and request.as_written != request.text:
+            send_error(conn, "syntax", *syntax_error_as_written(request, error))
+        else:
+            send_error(conn, "syntax", str(error))
         return
     except (OSError, ValueError, TypeError, RuntimeError) as error:
-        send_error(conn, "engine", f"{type(error).__name__}: {error}")
+        send_error(conn, *describe_error(error))
         return
     writer.finish()
 

@@ -26,7 +26,9 @@ def fingerprint(sources: Sequence[Source]) -> str:
     """Return a digest of the files, their formats and target graphs, in load order."""
     digest = hashlib.sha256(FINGERPRINT_VERSION)
     for source in sources:
-        digest.update(f"{source.path}\0{source.format.name}\0{source.graph}\0".encode())
+        digest.update(
+            f"{source.path}\0{source.format.name}\0{source.graph}\0{source.base}\0".encode()
+        )
         digest.update(source.path.read_bytes())
     return digest.hexdigest()
 
@@ -48,7 +50,9 @@ def load_one(store: Store, source: Source) -> None:
     """Bulk-load one file into the store."""
     target = NamedNode(source.graph) if source.graph else None
     try:
-        store.bulk_load(path=source.path, format=source.format, to_graph=target)
+        store.bulk_load(
+            path=source.path, format=source.format, to_graph=target, base_iri=source.base
+        )
     except SyntaxError as error:
         line = f":{error.lineno}" if error.lineno else ""
         raise DataError(f"{source.path}{line}: {error.msg}") from None
@@ -64,14 +68,20 @@ def open_store(
     extra: Sequence[Path] = (),
     progress: bool = False,
     data_dir: Path = DATA_DIR,
+    base: str | None = None,
 ) -> Store:
     """Return a store holding the graph: in memory, or on disk at path (built once, reopened).
 
-    ``include_article=False`` leaves out every shipped layer and loads only ``extra``; draft
-    articles are loaded only with ``include_drafts`` (for ``kg validate``), never served.
+    ``include_article=False`` leaves out every shipped layer and loads only ``extra``, whose
+    relative IRIs resolve against ``base`` (else each file's own IRI); draft articles are loaded
+    only with ``include_drafts`` (for ``kg validate``), never served.
     """
     sources = all_sources(
-        data_dir, include_article=include_article, include_drafts=include_drafts, extra=extra
+        data_dir,
+        include_article=include_article,
+        include_drafts=include_drafts,
+        extra=extra,
+        base=base,
     )
     if path is None:
         store = Store()

@@ -22,6 +22,7 @@ from pyoxigraph import RdfFormat
 
 from kg import iris
 from kg.errors import KgError
+from kg.formats import RDF_FORMATS, rdf_format
 from kg.resources import DATA_DIR, ontology_dir
 
 SHAPES_FILE = "shapes.ttl"
@@ -29,14 +30,10 @@ ARTICLE_TEXT = "article.txt"
 DRAFT_MARKER = "DRAFT.md"
 WIKIDATA_EXTRACT = ("extract.ttl", "extract.trig", "extract.nt", "extract.nq")
 RDF_EXTENSIONS = {
-    "ttl": RdfFormat.TURTLE,
-    "trig": RdfFormat.TRIG,
-    "nt": RdfFormat.N_TRIPLES,
-    "nq": RdfFormat.N_QUADS,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdf": RdfFormat.RDF_XML,
+    **{f.extension: rdf_format(f.media_type) for f in RDF_FORMATS},
     "owl": RdfFormat.RDF_XML,
 }
+"""The file extensions of the format table, and .owl for RDF/XML ontologies."""
 
 
 class DataError(KgError):
@@ -52,6 +49,8 @@ class Source:
     path: Path
     format: RdfFormat
     graph: str | None = None
+    base: str | None = None
+    """The IRI its relative IRIs resolve against (None: the file may hold none)."""
 
 
 def rdf_format_of(path: Path) -> RdfFormat:
@@ -166,13 +165,18 @@ def wikidata_sources(data_dir: Path = DATA_DIR) -> list[Source]:
     ]
 
 
-def extra_sources(paths: Iterable[Path]) -> list[Source]:
-    """Return user-given RDF files; triples go into the default graph."""
+def extra_sources(paths: Iterable[Path], base: str | None = None) -> list[Source]:
+    """Return user-given RDF files; triples go into the default graph.
+
+    Relative IRIs in them resolve against the base given, else against each file's own
+    ``file:`` IRI, as every RDF tool reads a file from disk.
+    """
     found = []
     for path in paths:
         if not Path(path).is_file():
             raise DataError(f"{path}: no such file")
-        found.append(Source(Path(path), rdf_format_of(Path(path))))
+        own = Path(path).resolve().as_uri()
+        found.append(Source(Path(path), rdf_format_of(Path(path)), base=base or own))
     return found
 
 
@@ -183,10 +187,11 @@ def all_sources(
     include_drafts: bool = False,
     extra: Sequence[Path] = (),
     ontology: Path | None = None,
+    base: str | None = None,
 ) -> list[Source]:
     """Return every file a build loads: shipped layers (unless left out) and the extra files."""
     shipped: list[Source] = []
     if include_article:
         articles = data_sources(data_dir, include_drafts=include_drafts)
         shipped = ontology_sources(ontology) + articles + wikidata_sources(data_dir)
-    return shipped + extra_sources(extra)
+    return shipped + extra_sources(extra, base)

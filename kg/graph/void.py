@@ -15,26 +15,17 @@ from pathlib import Path
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, Store
 
 from kg import iris
+from kg.formats import ALL_FORMATS, RDF_FORMATS
 from kg.resources import queries_dir
 from kg.sparql_text import query_form, tokenize
-
-VOID = "http://rdfs.org/ns/void#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-DCTERMS = "http://purl.org/dc/terms/"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SH = "http://www.w3.org/ns/shacl#"
-SCHEMA = "https://schema.org/"
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-FORMATS = "http://www.w3.org/ns/formats/"
+from kg.vocab import DCTERMS, OWL_SAME_AS, RDF, RDFS, SCHEMA, SD, SH, VOID, XSD
 
 DATASET = iris.ID_NS + "dataset"
 SERVICE = iris.ID_NS + "service"
 WIKIDATA = "https://www.wikidata.org/"
-ENDPOINT = iris.BASE + "sparql"
+ENDPOINT = iris.ENDPOINT
 EXAMPLE_NS = iris.ID_NS + "query/"
-DUMPS = ("trig", "nq", "ttl", "nt", "jsonld", "rdf")
+DUMPS = tuple(f.extension for f in RDF_FORMATS)
 """Extensions of the whole-dataset downloads served at /download/dataset.<extension>."""
 
 SPARQL_EXECUTABLE = {
@@ -247,10 +238,8 @@ def describe_service(out: Description, dataset: NamedNode, graphs: list[NamedNod
     out.add(service, SD + "endpoint", iri(ENDPOINT))
     out.add(service, SD + "supportedLanguage", iri(SD + "SPARQL11Query"))
     out.add(service, SD + "feature", iri(SD + "UnionDefaultGraph"))
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV"):
-        out.add(service, SD + "resultFormat", iri(FORMATS + name))
-    for name in ("SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
-        out.add(service, SD + "resultFormat", iri(FORMATS + name))
+    for found in ALL_FORMATS:
+        out.add(service, SD + "resultFormat", iri(found.iri))
     default = BlankNode()
     out.add(service, SD + "defaultDataset", default)
     out.add(default, RDF + "type", iri(SD + "Dataset"))

@@ -1,8 +1,8 @@
 """The releases a running server offers: found on demand, each queried through its own store.
 
 A release's store is loaded in memory from its N-Quads file the first time it is queried, and
-wrapped in the same services as the live data (policy, deadline, streaming, row cap), so a query
-keeps its answer whatever the live data becomes.
+wrapped in the same services as the live data (preparation, deadline, streaming, row cap), so a
+query keeps its answer whatever the live data becomes.
 """
 
 from __future__ import annotations
@@ -61,11 +61,10 @@ class Releases:
         settings = self.live.settings
         backend = EmbeddedBackend(
             store,
-            workers=settings.max_concurrent_queries,
-            row_cap=settings.result_row_cap,
+            query_processes=settings.max_concurrent_queries,
             drain_timeout=settings.query_timeout,
         )
-        return Services(settings, backend, self.live.policy)
+        return Services(settings, backend, self.live.live)
 
     def since(self, quad: Quad) -> str | None:
         """Return the release since which a statement is in every release, or None."""

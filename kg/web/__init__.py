@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 
 from kg.execution.base import Backend
 from kg.pipeline import Services
-from kg.policy import Policy
+from kg.release.serving import Releases
 from kg.settings import Settings
 from kg.web.cache import ResponseCache
+
+RELEASES = "kg.releases"
 
 
 def create_app(
@@ -24,11 +27,12 @@ def create_app(
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
     if test_config:
         app.config.update(test_config)
-    app.extensions["kg"] = Services(settings, backend, Policy(settings))
+    live = app.extensions["kg"] = Services(settings, backend)
+    app.extensions[RELEASES] = Releases(Path(settings.releases), live)
     errors.register(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(store.blueprint)
-    app.register_blueprint(pages.blueprint)
+    pages.register(app)
     app.register_blueprint(export.blueprint)
     app.register_blueprint(releases.blueprint)
     if settings.response_cache_mb > 0:
@@ -41,7 +45,15 @@ def create_app(
     return app
 
 
-def services() -> Services:
-    """Return the running instance's services (inside a request or app context)."""
+def services(release: str | None = None) -> Services:
+    """Return the running instance's services, or those over one release (``latest`` allowed)."""
+    if release is not None:
+        return served_releases().services(release)
     found: Services = current_app.extensions["kg"]
+    return found
+
+
+def served_releases() -> Releases:
+    """Return the dated releases the running instance serves."""
+    found: Releases = current_app.extensions[RELEASES]
     return found

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request, url_for
 
 from kg.errors import BadRequest, NotFound
-from kg.export import BY_EXTENSION, EXPORT_FORMATS, ExportFormat, export
+from kg.export import BY_EXTENSION, EXPORT_FORMATS, export
+from kg.formats import Format
 from kg.jsonld import CONTEXT_PATH, context_document
 from kg.web import releases, services
 from kg.web.streaming import outcome_response
@@ -65,7 +66,7 @@ def graph(extension: str) -> Response:
     return _download(names[0], fmt, f"{stem}.{fmt.extension}")
 
 
-def _format(extension: str) -> ExportFormat:
+def _format(extension: str) -> Format:
     """Return the format a file extension stands for."""
     try:
         return BY_EXTENSION[extension]
@@ -76,7 +77,7 @@ def _format(extension: str) -> ExportFormat:
         ) from None
 
 
-def _download(graph: str | None, fmt: ExportFormat, filename: str) -> Response:
+def _download(graph: str | None, fmt: Format, filename: str) -> Response:
     """Stream an export as an attachment."""
     outcome = export(services(), graph, fmt)
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -6,24 +6,27 @@ whatever host serves them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Response, render_template, request
 
 from kg import iris
 from kg.errors import NotFound
-from kg.web import entity_example, entity_provenance, entity_view, pages_suggest
-from kg.web.pages_labels import language_of
-from kg.web.pages_negotiation import HTML, choose, link_header, split_suffix, suffix_of
-from kg.web.pages_sparql import ask, checked_iri, construct
+from kg.web import services
+from kg.web.pages import entity_data, example_answer, ontology, provenance, suggest
+from kg.web.pages.labels import language_of
+from kg.web.pages.reader import Reader, checked_iri
+from kg.web.pages.representations import HTML, choose, link_header, split_suffix, suffix_of
 from kg.web.streaming import outcome_response
 
 blueprint = Blueprint("entity", __name__)
 
 
-def exists(iri: str) -> bool:
+def exists(reader: Reader, iri: str) -> bool:
     """Tell whether the graph mentions an IRI as subject, object or graph name."""
     node = checked_iri(iri)
-    graph = checked_iri(entity_view.documented_graph(iri))
-    return ask(
+    graph = checked_iri(entity_data.documented_graph(iri))
+    return reader.ask(
         f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} "
         f"UNION {{ GRAPH {graph} {{ ?a ?b ?c }} }} }}"
     )
@@ -32,7 +35,7 @@ def exists(iri: str) -> bool:
 def description_query(iri: str) -> str:
     """Return the CONSTRUCT that gives an IRI's RDF twin: its facts, incoming links, its graph."""
     node = checked_iri(iri)
-    graph = checked_iri(entity_view.documented_graph(iri))
+    graph = checked_iri(entity_data.documented_graph(iri))
     return (
         f"CONSTRUCT {{ {node} ?p ?o . ?o ?p2 ?o2 . ?s ?q {node} . ?gs ?gp ?go }} WHERE {{ "
         f"{{ {node} ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }} "
@@ -40,43 +43,55 @@ def description_query(iri: str) -> str:
     )
 
 
-def not_found_page(iri: str, language: str) -> Response:
+def not_found_page(reader: Reader, iri: str, language: str) -> Response:
     """Render the 404 page for an IRI the graph does not know, with nearby IRIs to try."""
     body = render_template(
-        "not_found.html",
-        iri=iri,
-        suggestions=pages_suggest.similar(iri, language),
+        "not_found.html", iri=iri, suggestions=suggest.similar(reader, iri, language)
     )
     return Response(body, status=404, mimetype="text/html")
 
 
-def rdf_response(iri: str, path: str, media_type: str, negotiated: bool) -> Response:
+def rdf_response(
+    reader: Reader, iri: str, path: str, media_type: str, negotiated: bool
+) -> Response:
     """Serialize an IRI's description in an RDF format."""
-    if not exists(iri):
+    if not exists(reader, iri):
         raise NotFound(f"the graph says nothing about <{iri}>; see / for what it holds")
-    response = outcome_response(construct(description_query(iri), media_type))
+    response = outcome_response(reader.construct(description_query(iri), media_type))
     if negotiated:
         response.headers["Content-Location"] = path + suffix_of(media_type)
     return response
 
 
-def html_response(iri: str, language: str) -> Response:
+def ontology_page(reader: Reader, language: str) -> Response:
+    """Render the ontology's documentation page."""
+    found = ontology.document(reader, language)
+    body = render_template(
+        "ontology.html",
+        header=found.header,
+        classes=found.classes,
+        properties=found.properties,
+        labels=found.labels,
+        ontology=iris.ONTOLOGY,
+    )
+    return Response(body, mimetype="text/html")
+
+
+def html_response(reader: Reader, examples: Path | None, iri: str, language: str) -> Response:
     """Render an IRI's HTML page (the ontology IRI gets the ontology documentation)."""
     if iri == iris.ONTOLOGY:
-        from kg.web import pages_ontology
-
-        return Response(pages_ontology.render(language), mimetype="text/html")
-    entity = entity_view.describe(iri, language)
+        return ontology_page(reader, language)
+    entity = entity_data.describe(reader, iri, language)
     if not entity.exists:
-        return not_found_page(iri, language)
-    sources = entity_provenance.sources(entity)
+        return not_found_page(reader, iri, language)
+    sources = provenance.sources(reader, entity)
     entity.labels.extend(set().union(*(source.mentioned for source in sources)))
     body = render_template(
         "entity.html",
         entity=entity,
         provenance=sources,
         sourced={source.claim: number for number, source in enumerate(sources, 1)},
-        example=entity_example.answer(iri, language),
+        example=example_answer.answer(reader, examples, iri, language),
     )
     return Response(body, mimetype="text/html")
 
@@ -92,10 +107,12 @@ def dereference(path: str) -> Response:
         return Response(status=303, headers={"Location": target + ("?" + query if query else "")})
     media_type = forced or choose(request.headers.get("Accept"))
     language = language_of(request.args.get("lang"))
+    found = services()
+    reader = Reader(found)
     if media_type == HTML:
-        response = html_response(iri, language)
+        response = html_response(reader, found.settings.examples, iri, language)
     else:
-        response = rdf_response(iri, base_path, media_type, negotiated=forced is None)
+        response = rdf_response(reader, iri, base_path, media_type, negotiated=forced is None)
     response.headers["Link"] = link_header(base_path)
     if forced is None:
         response.vary.add("Accept")

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from kg.errors import NotAcceptable
+from kg.formats import by_name
 from kg.protocol.negotiate import Offer, negotiate
 
 HTML = "text/html"
 
+RDF_TWINS = tuple(by_name(name) for name in ("turtle", "jsonld", "ntriples"))
+"""The RDF formats every page has a twin in, in server preference order after HTML."""
+
 REPRESENTATIONS: tuple[tuple[str, str], ...] = (
     (HTML, ".html"),
-    ("text/turtle", ".ttl"),
-    ("application/ld+json", ".jsonld"),
-    ("application/n-triples", ".nt"),
+    *((f.media_type, "." + f.extension) for f in RDF_TWINS),
 )
 """Media type and path suffix of each representation, in server preference order."""
 
-OFFERS: tuple[Offer, ...] = (
-    (HTML, "application/xhtml+xml"),
-    ("text/turtle", "application/x-turtle"),
-    ("application/ld+json", "application/json"),
-    ("application/n-triples",),
-)
+OFFERS: tuple[Offer, ...] = ((HTML, "application/xhtml+xml"), *(f.offer for f in RDF_TWINS))
 
 
 def choose(accept: str | None) -> str:
@@ -33,12 +30,20 @@ def choose(accept: str | None) -> str:
 
 
 def suffix_of(media_type: str) -> str:
-    """Return the path suffix that selects a representation."""
+    """Return the path suffix that selects a representation.
+
+    >>> suffix_of("text/turtle")
+    '.ttl'
+    """
     return next(suffix for media, suffix in REPRESENTATIONS if media == media_type)
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:
-    """Split a format suffix off a path: ("/id/x.ttl") -> ("/id/x", "text/turtle")."""
+    """Split a format suffix off a path.
+
+    >>> split_suffix("/id/x.ttl")
+    ('/id/x', 'text/turtle')
+    """
     for media, suffix in REPRESENTATIONS:
         if path.endswith(suffix) and len(path) > len(suffix) + 1:
             return path[: -len(suffix)], media

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import render_template
-
 from kg import iris
-from kg.web.pages_labels import Labels
-from kg.web.pages_sparql import Term, select
+from kg.vocab import OWL, RDF, RDFS
+from kg.web.pages.labels import Labels
+from kg.web.pages.reader import Reader, Term
 
-OWL = "http://www.w3.org/2002/07/owl#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 CLASS_KINDS = (OWL + "Class", RDFS + "Class")
 PROPERTY_KINDS = (
     OWL + "ObjectProperty",
@@ -47,10 +43,10 @@ def add(found: list[str], value: Term | None) -> None:
         found.append(value.value)
 
 
-def terms() -> dict[str, Definition]:
+def terms(reader: Reader) -> dict[str, Definition]:
     """Read the classes and properties declared in the ontology graph."""
     kinds = " ".join(f"<{k}>" for k in (*CLASS_KINDS, *PROPERTY_KINDS))
-    rows = select(
+    rows = reader.select(
         f"SELECT ?term ?kind ?comment ?domain ?range ?parent WHERE {{ GRAPH {ONTOLOGY_GRAPH} {{ "
         f"VALUES ?kind {{ {kinds} }} ?term a ?kind FILTER(isIRI(?term)) "
         f"OPTIONAL {{ ?term <{RDFS}comment> ?comment }} "
@@ -72,10 +68,20 @@ def terms() -> dict[str, Definition]:
     return found
 
 
-def render(language: str) -> str:
-    """Render the ontology documentation page."""
-    found = terms()
-    header = select(
+@dataclass
+class Documentation:
+    """What the ontology's page shows: its own statements, its classes and properties."""
+
+    header: list[dict[str, Term]]
+    classes: list[Definition]
+    properties: list[Definition]
+    labels: Labels
+
+
+def document(reader: Reader, language: str) -> Documentation:
+    """Gather the ontology's documentation from the ontology graph."""
+    found = terms(reader)
+    header = reader.select(
         f"SELECT ?p ?o WHERE {{ GRAPH {ONTOLOGY_GRAPH} {{ <{iris.ONTOLOGY}> ?p ?o }} }} "
         "ORDER BY ?p ?o"
     )
@@ -84,15 +90,8 @@ def render(language: str) -> str:
         mentioned.update((*term.kinds, *term.domains, *term.ranges, *term.parents))
     mentioned.update(row["p"].value for row in header)
     mentioned.update(row["o"].value for row in header if row["o"].is_iri)
-    labels = Labels.fetch(mentioned, language)
+    labels = Labels.fetch(reader, mentioned, language)
     by_label = sorted(found.values(), key=lambda t: labels.show(t.iri).lower())
     classes = [t for t in by_label if set(t.kinds) & set(CLASS_KINDS)]
     properties = [t for t in by_label if set(t.kinds) & set(PROPERTY_KINDS)]
-    return render_template(
-        "ontology.html",
-        header=header,
-        classes=classes,
-        properties=properties,
-        labels=labels,
-        ontology=iris.ONTOLOGY,
-    )
+    return Documentation(header, classes, properties, labels)

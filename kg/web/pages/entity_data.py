@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg import iris
-from kg.web.pages_labels import Labels
-from kg.web.pages_sparql import Row, Term, checked_iri, select
+from kg.vocab import OWL_SAME_AS, RDF_TYPE, RDFS_COMMENT, SCHEMA, SCHEMA_HTTP, SKOS
+from kg.web.pages.labels import Labels
+from kg.web.pages.reader import Reader, Row, Term, checked_iri
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 COMMENT_PREDICATES = (
-    "http://www.w3.org/2000/01/rdf-schema#comment",
-    "http://www.w3.org/2004/02/skos/core#definition",
-    "http://schema.org/description",
-    "https://schema.org/description",
+    RDFS_COMMENT,
+    SKOS + "definition",
+    SCHEMA_HTTP + "description",
+    SCHEMA + "description",
 )
 INCOMING_LIMIT = 500
 GRAPH_LIMIT = 500
@@ -95,9 +94,9 @@ class Entity:
         return self.labels.show(self.iri)
 
 
-def outgoing(iri: str) -> list[Statement]:
+def outgoing(reader: Reader, iri: str) -> list[Statement]:
     """Return the entity's statements grouped by predicate, blank-node values expanded once."""
-    rows = select(
+    rows = reader.select(
         f"SELECT ?p ?o ?g ?p2 ?o2 WHERE {{ {iri} ?p ?o "
         f"OPTIONAL {{ GRAPH ?g {{ {iri} ?p ?o }} }} "
         "OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2 } }"
@@ -118,9 +117,9 @@ def outgoing(iri: str) -> list[Statement]:
     ]
 
 
-def incoming(iri: str) -> list[Incoming]:
+def incoming(reader: Reader, iri: str) -> list[Incoming]:
     """Return the statements that point at the entity."""
-    rows = select(
+    rows = reader.select(
         f"SELECT ?s ?p ?g WHERE {{ ?s ?p {iri} OPTIONAL {{ GRAPH ?g {{ ?s ?p {iri} }} }} }} "
         f"ORDER BY ?p ?s ?g LIMIT {INCOMING_LIMIT}"
     )
@@ -132,13 +131,13 @@ def incoming(iri: str) -> list[Incoming]:
     return list(found.values())
 
 
-def graph_contents(graph: str) -> tuple[list[tuple[Term, Term, Term]], int]:
+def graph_contents(reader: Reader, graph: str) -> tuple[list[tuple[Term, Term, Term]], int]:
     """Return the first triples of a named graph and how many it holds."""
-    count = select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
+    count = reader.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
     total = int(count[0]["n"].value) if count else 0
     if not total:
         return [], 0
-    rows: list[Row] = select(
+    rows: list[Row] = reader.select(
         f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} "
         f"ORDER BY ?s ?p ?o LIMIT {GRAPH_LIMIT}"
     )
@@ -150,12 +149,12 @@ def documented_graph(iri: str) -> str:
     return iris.ONTOLOGY_GRAPH if iri == iris.ONTOLOGY else iri
 
 
-def describe(iri: str, language: str) -> Entity:
+def describe(reader: Reader, iri: str, language: str) -> Entity:
     """Gather an entity page's data through the query path."""
     node = checked_iri(iri)
-    statements = outgoing(node)
-    links = incoming(node)
-    contents, total = graph_contents(checked_iri(documented_graph(iri)))
+    statements = outgoing(reader, node)
+    links = incoming(reader, node)
+    contents, total = graph_contents(reader, checked_iri(documented_graph(iri)))
     mentioned = {iri}
     for statement in statements:
         mentioned.add(statement.predicate.value)
@@ -170,5 +169,5 @@ def describe(iri: str, language: str) -> Entity:
             mentioned.add(link.subject.value)
     for triple in contents:
         mentioned.update(t.value for t in triple if t.is_iri)
-    labels = Labels.fetch(mentioned, language)
+    labels = Labels.fetch(reader, mentioned, language)
     return Entity(iri, statements, links, contents, total, labels)

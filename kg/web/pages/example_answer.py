@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from kg.web.pages_examples import EXAMPLE_NS, Example, example_named
-from kg.web.pages_labels import Labels
-from kg.web.pages_sparql import Row, select_table
+from kg.web.pages.examples import EXAMPLE_NS, Example, example_named
+from kg.web.pages.labels import Labels
+from kg.web.pages.reader import Reader, Row
 
 
 @dataclass
@@ -24,13 +25,13 @@ class Answer:
         return self.example.text
 
 
-def answer(iri: str, language: str) -> Answer | None:
-    """Run the example query an IRI names, or return None when it names none."""
+def answer(reader: Reader, examples: Path | None, iri: str, language: str) -> Answer | None:
+    """Run the example query an IRI names (from that folder), or None when it names none."""
     if not iri.startswith(EXAMPLE_NS):
         return None
-    example = example_named(iri[len(EXAMPLE_NS) :])
+    example = example_named(examples, iri[len(EXAMPLE_NS) :])
     if example is None or example.form not in ("SELECT", "ASK"):
         return None
-    variables, rows = select_table(example.text)
+    variables, rows = reader.select_table(example.text)
     mentioned = {t.value for row in rows for t in row.values() if t.is_iri}
-    return Answer(example, variables, rows, Labels.fetch(mentioned, language))
+    return Answer(example, variables, rows, Labels.fetch(reader, mentioned, language))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from kg import iris
-from kg.web.pages_labels import Labels
-from kg.web.pages_sparql import select
+from kg.vocab import RDFS_LABEL
+from kg.web.pages.labels import Labels
+from kg.web.pages.reader import Reader
 
 SUGGESTION_LIMIT = 10
 
@@ -17,7 +18,7 @@ def words_of(iri: str) -> list[str]:
     return [w for w in re.split(r"[^a-z0-9]+", last) if len(w) >= 3]
 
 
-def similar(iri: str, language: str) -> list[tuple[str, str]]:
+def similar(reader: Reader, iri: str, language: str) -> list[tuple[str, str]]:
     """Return minted IRIs whose IRI or label shares a word with the one asked for."""
     words = words_of(iri)
     if not words:
@@ -25,12 +26,12 @@ def similar(iri: str, language: str) -> list[tuple[str, str]]:
     tests = " || ".join(
         f'CONTAINS(LCASE(STR(?s)), "{w}") || CONTAINS(LCASE(STR(?l)), "{w}")' for w in words
     )
-    rows = select(
+    rows = reader.select(
         "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
-        "OPTIONAL { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } "
+        f"OPTIONAL {{ ?s <{RDFS_LABEL}> ?l }} "
         f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iris.BASE}") && ({tests})) }} '
         f"ORDER BY ?s LIMIT {SUGGESTION_LIMIT}"
     )
     found = [row["s"].value for row in rows]
-    labels = Labels.fetch(found, language)
+    labels = Labels.fetch(reader, found, language)
     return [(s, labels.show(s)) for s in found]

@@ -11,14 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg import iris
-from kg.web.entity_view import Entity
-from kg.web.pages_labels import LABEL_PREDICATES
-from kg.web.pages_sparql import Term, select, values
+from kg.vocab import OA, PROV, RDF_TYPE, SCHEMA
+from kg.web.pages.entity_data import Entity
+from kg.web.pages.labels import LABEL_PREDICATES
+from kg.web.pages.reader import Reader, Term, values
 
-PROV = "http://www.w3.org/ns/prov#"
-OA = "http://www.w3.org/ns/oa#"
-SCHEMA = "https://schema.org/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 HIDDEN_REVIEW_FACTS = frozenset((RDF_TYPE, SCHEMA + "itemReviewed"))
 HIDDEN_DETAILS = frozenset((RDF_TYPE, *LABEL_PREDICATES))
 """A value's type and labels: its link already shows them."""
@@ -78,9 +75,9 @@ def candidate_claims(entity: Entity) -> set[str]:
     return {g for g in found if iris.is_minted(g)}
 
 
-def sentences_of(claims: set[str]) -> list[tuple[str, str, str, str | None, int]]:
+def sentences_of(reader: Reader, claims: set[str]) -> list[tuple[str, str, str, str | None, int]]:
     """Return (claim, sentence, exact quote, article, start) for claims that have a sentence."""
-    rows = select(
+    rows = reader.select(
         "SELECT ?claim ?sentence ?exact ?article ?start WHERE { "
         f"VALUES ?claim {{ {values(claims)} }} "
         f"?claim (<{PROV}wasDerivedFrom>|^<{OA}hasBody>/<{OA}hasTarget>)? ?sentence . "
@@ -101,11 +98,11 @@ def sentences_of(claims: set[str]) -> list[tuple[str, str, str, str | None, int]
     return sorted(found, key=lambda item: (item[4], item[0]))
 
 
-def article_sentences(articles: set[str]) -> dict[str, list[tuple[int, str, str]]]:
+def article_sentences(reader: Reader, articles: set[str]) -> dict[str, list[tuple[int, str, str]]]:
     """Return each article's sentences as (start, IRI, text), in reading order."""
     if not articles:
         return {}
-    rows = select(
+    rows = reader.select(
         f"SELECT DISTINCT ?article ?sentence ?start ?exact WHERE {{ "
         f"VALUES ?article {{ {values(articles)} }} ?sentence <{OA}hasSource> ?article ; "
         f"<{OA}hasSelector>/<{OA}start> ?start ; <{OA}hasSelector>/<{OA}exact> ?exact }}"
@@ -118,9 +115,9 @@ def article_sentences(articles: set[str]) -> dict[str, list[tuple[int, str, str]
     return {article: sorted(items) for article, items in found.items()}
 
 
-def reviews_of(claims: set[str]) -> dict[str, list[Review]]:
+def reviews_of(reader: Reader, claims: set[str]) -> dict[str, list[Review]]:
     """Return the reviews of each claim with what they state."""
-    rows = select(
+    rows = reader.select(
         f"SELECT ?claim ?review ?p ?o ?p2 ?o2 WHERE {{ VALUES ?claim {{ {values(claims)} }} "
         f"?review <{SCHEMA}itemReviewed> ?claim ; ?p ?o "
         f'OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o) || STRSTARTS(STR(?o), "{iris.ID_NS}")) '
@@ -154,14 +151,14 @@ def neighbours(sentences: list[tuple[int, str, str]], sentence_iri: str) -> tupl
     return before, after
 
 
-def sources(entity: Entity) -> list[Source]:
+def sources(reader: Reader, entity: Entity) -> list[Source]:
     """Return the sources of the claims stating the entity's facts (or of the sentence itself)."""
     claims = candidate_claims(entity)
-    found = sentences_of(claims)
+    found = sentences_of(reader, claims)
     if not found:
         return []
-    context = article_sentences({article for _, _, _, article, _ in found if article})
-    reviews = reviews_of({claim for claim, *_ in found})
+    context = article_sentences(reader, {article for _, _, _, article, _ in found if article})
+    reviews = reviews_of(reader, {claim for claim, *_ in found})
     result = []
     for claim, sentence, exact, article, start in found:
         before, after = neighbours(context.get(article or "", []), sentence)
