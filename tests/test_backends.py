@@ -33,7 +33,6 @@ from kg.graph.build import open_store
 from kg.iris import GRAPH_NS, ID_NS
 from kg.jsonld import CONTEXT
 from kg.pipeline import Services
-from kg.policy import Policy
 from kg.resources import queries_dir
 from kg.settings import Settings
 from kg.web import create_app
@@ -195,7 +194,7 @@ def test_each_query_answers_as_the_built_graph_does(
     response = ask(served, text, TSV)
     assert response.status_code == 200
     settings = Settings()
-    local = Services(settings, EmbeddedBackend(built), Policy(settings))
+    local = Services(settings, EmbeddedBackend(built))
     assert response.content == local.run_query(text, lambda form: TSV).read_all()
 
 
