@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
 from kg.execution.embedded import EmbeddedBackend
@@ -11,6 +13,11 @@ from kg.graph.sources import DataError
 from kg.pipeline import Services
 from kg.policy import Policy
 from kg.settings import Settings
+
+
+def client_slots(settings: Settings) -> int:
+    """Return how many query slots one client may hold: its share, rounded up, at least one."""
+    return max(1, math.ceil(settings.max_concurrent_queries * settings.client_share))
 
 
 def open_services(settings: Settings, *, progress: bool = False) -> Services:
@@ -43,5 +50,7 @@ def open_services(settings: Settings, *, progress: bool = False) -> Services:
         workers=settings.max_concurrent_queries,
         row_cap=settings.result_row_cap,
         drain_timeout=settings.query_timeout,
+        client_slots=client_slots(settings),
+        memory_budget=settings.query_memory_mb * 1024 * 1024 if settings.query_memory_mb else None,
     )
     return Services(settings, backend, Policy(settings))

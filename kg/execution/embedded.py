@@ -13,6 +13,7 @@ Two arrangements, one interface:
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from kg.execution.pool import Worker, WorkerPool
 from kg.execution.rewrite import cap_rows, with_dataset
 from kg.execution.worker import (
     DATA,
+    END,
     ERROR,
     READY,
     WHOLE,
@@ -50,6 +52,11 @@ from kg.execution.worker import (
     graph_quads,
     write_on_disk,
 )
+
+log = logging.getLogger(__name__)
+
+SETTLE_TIMEOUT = 300.0
+"""Seconds a write that has begun may take to commit, then to flush, before it is stopped."""
 
 
 def worker_error(message: bytes) -> KgError:
@@ -113,6 +120,8 @@ class EmbeddedBackend:
         row_cap: int = 1_000_000,
         queue_wait: float = 1.0,
         drain_timeout: float = 30.0,
+        client_slots: int | None = None,
+        memory_budget: int | None = None,
     ) -> None:
         if (store is None) == (path is None):
             raise ValueError("give either an in-memory store or a store path")
@@ -131,6 +140,8 @@ class EmbeddedBackend:
             start_method="fork" if store is not None else "forkserver",
             fork_guard=lambda: self._store_lock,
             queue_wait=queue_wait,
+            client_slots=client_slots,
+            memory_budget=memory_budget,
         )
 
     def _source(self) -> Store | Path:
@@ -236,7 +247,12 @@ class EmbeddedBackend:
             return result
 
     def _write_on_disk(self, write: Write, timeout: float) -> bool:
-        """Run a write in a fresh writer process that is killed if it passes its deadline."""
+        """Run a write in a fresh writer process; the deadline stops it only before it writes.
+
+        RocksDB logs a transaction before the engine call returns, so a writer stopped while
+        writing may have committed: once the writer says it has begun, it is let finish (up
+        to SETTLE_TIMEOUT) and acknowledged after its flush, whatever the clock says.
+        """
         context = self.pool.context
         parent_end, child_end = context.Pipe()
         process = context.Process(  # type: ignore[attr-defined]
@@ -246,16 +262,43 @@ class EmbeddedBackend:
         child_end.close()
         writer = Worker(process, parent_end, self.pool.generation)
         try:
-            answer = writer.receive(time.monotonic() + timeout)
+            begun = writer.receive(time.monotonic() + timeout)
+            if begun is None:
+                raise DeadlineExceeded(
+                    f"the write ran past its {timeout:g} s deadline and was stopped before it "
+                    "began to change the store; nothing changed"
+                )
+            if begun[:1] == ERROR:
+                raise worker_error(begun)
+            answer = self._finish(writer)
+            if not self._settle(writer):
+                log.warning("a committed write was not flushed; the next start flushes it")
         finally:
             writer.kill()
+        return bool(json.loads(answer[1:]))
+
+    def _finish(self, writer: Worker) -> bytes:
+        """Wait for a write that has begun to commit; return the writer's commit message."""
+        unknown = (
+            "the write began but its process stopped before it said whether it committed; "
+            "the store holds all of it or none of it: check before writing again"
+        )
+        try:
+            answer = writer.receive(time.monotonic() + SETTLE_TIMEOUT)
+        except EngineError:
+            raise EngineError(unknown) from None
         if answer is None:
-            raise DeadlineExceeded(
-                f"the write ran past its {timeout:g} s deadline and was stopped; nothing changed"
-            )
+            raise EngineError(f"{unknown} (stopped after {SETTLE_TIMEOUT:g} s)")
         if answer[:1] == ERROR:
             raise worker_error(answer)
-        return bool(json.loads(answer[1:]))
+        return answer
+
+    def _settle(self, writer: Worker) -> bool:
+        """Wait for a committed write's flush; tell whether it finished."""
+        try:
+            return writer.receive(time.monotonic() + SETTLE_TIMEOUT) == END
+        except EngineError:
+            return False
 
     def update(self, text: str, dataset: Dataset, timeout: float) -> None:
         """Apply a SPARQL Update durably before returning."""
