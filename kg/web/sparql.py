@@ -11,6 +11,7 @@ from kg.protocol.negotiate import GRAPH_FORMATS, SOLUTION_FORMATS, negotiate
 from kg.protocol.request import QueryRequest, UpdateRequest, parse_request, with_base
 from kg.web import pages, services
 from kg.web.auth import require_writer
+from kg.web.bodies import read_body
 from kg.web.streaming import outcome_response, with_charset
 
 blueprint = Blueprint("sparql", __name__)
@@ -26,7 +27,7 @@ def endpoint() -> Response:
         request.method,
         request.headers.get("Content-Type"),
         request.args.items(multi=True),
-        request.get_data(cache=False) if request.method == "POST" else b"",
+        read_body() if request.method == "POST" else b"",
     )
     if operation is None:
         return describe()
