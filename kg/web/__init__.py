@@ -17,7 +17,7 @@ def create_app(
     backend: Backend, settings: Settings | None = None, test_config: dict[str, Any] | None = None
 ) -> Flask:
     """Build the web application around a back end; nothing is built at import time."""
-    from kg.web import access_log, errors, export, pages, sparql, store
+    from kg.web import access_log, clients, errors, export, pages, security, sparql, store
 
     settings = settings or Settings()
     app = Flask(__name__)
@@ -26,6 +26,8 @@ def create_app(
         app.config.update(test_config)
     app.extensions["kg"] = Services(settings, backend, Policy(settings))
     errors.register(app)
+    clients.install(app)
+    security.install(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(store.blueprint)
     app.register_blueprint(pages.blueprint)

@@ -13,6 +13,7 @@ from kg.errors import BadRequest
 from kg.web import entity, pages_examples, pages_landing
 from kg.web.pages_labels import DEFAULT_LANGUAGE, compact, language_of
 from kg.web.pages_negotiation import REPRESENTATIONS
+from kg.web.security import linkable
 
 blueprint = Blueprint("pages", __name__)
 blueprint.register_blueprint(entity.blueprint)
@@ -40,7 +41,7 @@ def href(iri: str) -> str:
     """Return where a link to an IRI goes: the local page for minted IRIs, else the IRI."""
     if iris.is_minted(iri):
         return local(quote(iris.path_of(iri), safe="/:@!$&'()*+,;=-._~%"))
-    return iri
+    return iri if linkable(iri) else "#"
 
 
 def switch_lang(code: str) -> str:
