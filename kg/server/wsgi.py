@@ -113,11 +113,12 @@ class Answer:
         """Send the status line and headers, once."""
         if self.sent_head:
             return
-        self.sent_head = True
         names = {name.lower() for name, _ in self.headers}
         extra = [] if "date" in names else [("Date", formatdate(usegmt=True))]
         headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in self.headers + extra]
-        self.send(h11.Response(status_code=self.status, headers=headers, reason=self.reason))
+        head = h11.Response(status_code=self.status, headers=headers, reason=self.reason)
+        self.sent_head = True
+        self.send(head)
 
     def write(self, chunk: bytes) -> None:
         """Send part of the body (also WSGI's write callable)."""

@@ -6,6 +6,8 @@ whatever host serves them.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, render_template, request
 
 from kg import iris
@@ -17,6 +19,9 @@ from kg.web.pages_sparql import ask, checked_iri, construct
 from kg.web.streaming import outcome_response
 
 blueprint = Blueprint("entity", __name__)
+
+PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+"""What stays as is when a decoded path goes back into a header: headers are Latin-1 only."""
 
 
 def exists(iri: str) -> bool:
@@ -56,7 +61,7 @@ def rdf_response(iri: str, path: str, media_type: str, negotiated: bool) -> Resp
         raise NotFound(f"the graph says nothing about <{iri}>; see / for what it holds")
     response = outcome_response(construct(description_query(iri), media_type))
     if negotiated:
-        response.headers["Content-Location"] = path + suffix_of(media_type)
+        response.headers["Content-Location"] = quote(path, safe=PATH_SAFE) + suffix_of(media_type)
     return response
 
 
@@ -96,7 +101,7 @@ def dereference(path: str) -> Response:
         response = html_response(iri, language)
     else:
         response = rdf_response(iri, base_path, media_type, negotiated=forced is None)
-    response.headers["Link"] = link_header(base_path)
+    response.headers["Link"] = link_header(quote(base_path, safe=PATH_SAFE))
     if forced is None:
         response.vary.add("Accept")
     return response

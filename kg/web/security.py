@@ -11,11 +11,13 @@ import re
 
 from flask import Flask, Response
 
+YASGUI_GRIP_STYLE = "sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk="
 HTML_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self'",
+        # The one <style> element YASGUI's column resizer writes, allowed by its hash.
+        f"style-src 'self' '{YASGUI_GRIP_STYLE}'",
         "img-src 'self' data:",
         "font-src 'self' data:",
         "connect-src 'self'",
