@@ -185,4 +185,8 @@ def refusal_for(conn: Connection, error: h11.RemoteProtocolError, limits: Limits
     status = error.error_status_hint
     if status == 431:
         return Refusal(431, f"the request head is larger than {limits.max_head_bytes} bytes")
-    return Refusal(status, "the request is not valid HTTP/1.1")
+    if status == 501:
+        # h11's hint for a transfer coding other than chunked; RFC 9112 (6.1) requires 400
+        # when chunked is not the final coding, since the body's length cannot be known.
+        return Refusal(400, "only the chunked transfer coding is accepted")
+    return Refusal(min(status, 400), "the request is not valid HTTP/1.1")
