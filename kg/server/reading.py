@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 
 import h11
 
-from kg.clients import address_key
-
 REASONS = {
     400: "Bad Request",
     408: "Request Timeout",
@@ -103,13 +101,13 @@ class Connection:
         cls,
         sock: socket.socket,
         address: tuple[str, int],
+        key: str,
         server: tuple[str, int],
         now: float,
         limits: Limits,
     ) -> Connection:
         """Wrap a new connection: its first request head is due within the header timeout."""
         protocol = h11.Connection(h11.SERVER, max_incomplete_event_size=limits.max_head_bytes)
-        key = address_key(address[0])
         return cls(sock, address, key, server, now + limits.header_timeout, protocol)
 
     def take_body(self) -> bytes:
@@ -150,6 +148,10 @@ def advance(conn: Connection, now: float, limits: Limits) -> Step:
         if event is h11.NEED_DATA or event is h11.PAUSED:
             return None
         if isinstance(event, h11.Request):
+            if head_size(event) > limits.max_head_bytes:
+                return Refusal(
+                    431, f"the request head is larger than {limits.max_head_bytes} bytes"
+                )
             conn.request = event
             conn.phase = Phase.BODY
             conn.deadline = now + limits.body_timeout
@@ -170,6 +172,17 @@ def advance(conn: Connection, now: float, limits: Limits) -> Step:
             return event
 
 
+def head_size(request: h11.Request) -> int:
+    """Return about how many bytes a request head took (h11 caps only heads still arriving)."""
+    line = len(request.method) + len(request.target) + 10
+    return line + sum(len(name) + len(value) + 4 for name, value in request.headers)
+
+
+def head_too_large(limits: Limits) -> Refusal:
+    """Refuse a request line and headers over the limit."""
+    return Refusal(431, f"the request head is larger than {limits.max_head_bytes} bytes")
+
+
 def too_large(limits: Limits) -> Refusal:
     """Refuse a body over the limit, whether its length was declared or it came in chunks."""
     return Refusal(413, f"the body is larger than the {limits.max_body_bytes}-byte limit")
@@ -184,7 +197,7 @@ def refusal_for(conn: Connection, error: h11.RemoteProtocolError, limits: Limits
         return Refusal(400, "the request body was cut short; nothing was done")
     status = error.error_status_hint
     if status == 431:
-        return Refusal(431, f"the request head is larger than {limits.max_head_bytes} bytes")
+        return head_too_large(limits)
     if status == 501:
         # h11's hint for a transfer coding other than chunked; RFC 9112 (6.1) requires 400
         # when chunked is not the final coding, since the body's length cannot be known.

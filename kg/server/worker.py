@@ -153,7 +153,7 @@ class BufferedWorker(Worker):  # type: ignore[misc]
             )
             self.turn_away(sock, refusal)
             return
-        conn = Connection.accepted(sock, address[:2], server, time.monotonic(), limits)
+        conn = Connection.accepted(sock, address[:2], key, server, time.monotonic(), limits)
         self.connections.add(conn)
         self.per_client[key] += 1
         self.selector.register(sock, selectors.EVENT_READ, lambda _s, c=conn: self.readable(c))
