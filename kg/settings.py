@@ -44,7 +44,9 @@ class Settings:
         30.0, "KG_QUERY_TIMEOUT", "Deadline in seconds for every query; clients may ask for less."
     )
     max_concurrent_queries: int = setting(
-        4, "KG_MAX_CONCURRENT_QUERIES", "Queries evaluated at once; more get 503 with Retry-After."
+        4,
+        "KG_MAX_CONCURRENT_QUERIES",
+        "Queries evaluated at once; more wait a second, then get 503 with Retry-After.",
     )
     client_share: float = setting(
         0.5,
