@@ -54,7 +54,32 @@ class Settings:
         30.0, "KG_QUERY_TIMEOUT", "Deadline in seconds for every query; clients may ask for less."
     )
     max_concurrent_queries: int = setting(
-        4, "KG_MAX_CONCURRENT_QUERIES", "Queries evaluated at once; more get 503 with Retry-After."
+        4,
+        "KG_MAX_CONCURRENT_QUERIES",
+        "Queries evaluated at once; more wait a second, then get 503 with Retry-After.",
+    )
+    client_share: float = setting(
+        0.5,
+        "KG_CLIENT_SHARE",
+        "Share of the query slots one client (an address, or the write token) may hold; "
+        "beyond it, 429 with Retry-After.",
+    )
+    query_memory_mb: int = setting(
+        384,
+        "KG_QUERY_MEMORY_MB",
+        "Memory budget of each query process (MiB); a query over it gets 507 and is stopped.",
+    )
+    header_timeout: float = setting(
+        10.0, "KG_HEADER_TIMEOUT", "Seconds a client has to send a request's line and headers."
+    )
+    body_timeout: float = setting(
+        60.0, "KG_BODY_TIMEOUT", "Seconds a client has to send a request's whole body."
+    )
+    max_connections: int = setting(
+        1024, "KG_MAX_CONNECTIONS", "Open connections per HTTP worker process."
+    )
+    max_connections_per_client: int = setting(
+        64, "KG_MAX_CONNECTIONS_PER_CLIENT", "Open connections one client address may hold."
     )
     max_body_bytes: int = setting(
         10 * 1024 * 1024, "KG_MAX_BODY_BYTES", "Largest request body accepted (bytes)."
@@ -75,7 +100,13 @@ class Settings:
         "Memory for repeated GET answers, keyed on the store version (0 turns it off).",
     )
     write_token: str | None = setting(
-        None, "KG_WRITE_TOKEN", "Bearer token that enables SPARQL Update and Graph Store writes."
+        None,
+        "KG_WRITE_TOKEN",
+        "Bearer token that enables SPARQL Update and Graph Store writes (prefer the environment "
+        "variable or --write-token-file: a command line is visible to every local user).",
+    )
+    write_token_file: Path | None = setting(
+        None, "KG_WRITE_TOKEN_FILE", "File holding the write token (its first line)."
     )
     wikidata_mode: str = setting(
         "pinned",

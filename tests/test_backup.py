@@ -20,8 +20,9 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from support.server import start_server
 
 from kg.cli import main
+from kg.execution.worker import open_for_writing
 from kg.graph.build import FINGERPRINT_FILE, open_store
-from kg.release.backup import MANIFEST, content_digest, open_for_writing
+from kg.release.backup import MANIFEST, content_digest
 
 TOKEN = "backup-token"
 GRAPH = "http://example.org/backup-test"

@@ -47,14 +47,10 @@ def open_services(settings: Settings, *, progress: bool = False) -> Services:
     except (DataError, OSError, SyntaxError, ValueError) as error:
         raise click.ClickException(f"cannot build the store: {error}") from None
     # With --store, query workers open the directory read-only: no process may keep it open
-    # read-write, so the store built here is closed before they start.
+    # read-write, so the store built here is closed before they start. A write that a crash
+    # left in the log only is flushed first: read-only opens would replay it every time.
+    if settings.store is not None:
+        store.flush()
     memory = store if settings.store is None else None
     del store
-    backend = EmbeddedBackend(
-        memory,
-        path=settings.store,
-        writable=settings.write_token is not None,
-        query_processes=settings.max_concurrent_queries,
-        drain_timeout=settings.query_timeout,
-    )
-    return Services(settings, backend)
+    return Services(settings, EmbeddedBackend.from_settings(settings, memory, path=settings.store))

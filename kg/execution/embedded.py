@@ -13,6 +13,8 @@ Two arrangements, one interface:
 from __future__ import annotations
 
 import json
+import logging
+import math
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,6 +42,7 @@ from kg.execution.base import (
 from kg.execution.pool import Worker, WorkerPool
 from kg.execution.worker import (
     DATA,
+    END,
     ERROR,
     READY,
     WHOLE,
@@ -57,7 +60,12 @@ from kg.execution.worker import (
     write_on_disk,
 )
 from kg.formats import rdf_format
-from kg.settings import DEFAULTS
+from kg.settings import DEFAULTS, Settings
+
+log = logging.getLogger(__name__)
+
+SETTLE_TIMEOUT = 300.0
+"""Seconds a write that has begun may take to commit, then to flush, before it is stopped."""
 
 
 def worker_error(message: bytes, prepared: Prepared | None = None) -> KgError:
@@ -133,6 +141,8 @@ class EmbeddedBackend:
         query_processes: int = DEFAULTS.max_concurrent_queries,
         queue_wait: float = 1.0,
         drain_timeout: float = DEFAULTS.query_timeout,
+        client_slots: int | None = None,
+        memory_budget: int | None = None,
     ) -> None:
         if (store is None) == (path is None):
             raise ValueError("give either an in-memory store or a store path")
@@ -150,6 +160,25 @@ class EmbeddedBackend:
             start_method="fork" if store is not None else "forkserver",
             fork_guard=lambda: self._store_lock,
             queue_wait=queue_wait,
+            client_slots=client_slots,
+            memory_budget=memory_budget,
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, store: Store | None = None, *, path: Path | None = None
+    ) -> EmbeddedBackend:
+        """Return the back end the server's settings describe over a store or a store path."""
+        share = max(1, math.ceil(settings.max_concurrent_queries * settings.client_share))
+        budget = settings.query_memory_mb * 1024 * 1024 if settings.query_memory_mb else None
+        return cls(
+            store,
+            path=path,
+            writable=settings.write_token is not None,
+            query_processes=settings.max_concurrent_queries,
+            drain_timeout=settings.query_timeout,
+            client_slots=share,
+            memory_budget=budget,
         )
 
     def _source(self) -> Store | Path:
@@ -271,7 +300,12 @@ class EmbeddedBackend:
             return result
 
     def _write_on_disk(self, write: Write, timeout: float) -> bool:
-        """Run a write in a fresh writer process that is killed if it passes its deadline."""
+        """Run a write in a fresh writer process; the deadline stops it only before it writes.
+
+        RocksDB logs a transaction before the engine call returns, so a writer stopped while
+        writing may have committed: once the writer says it has begun, it is let finish (up
+        to SETTLE_TIMEOUT) and acknowledged after its flush, whatever the clock says.
+        """
         context = self.pool.context
         parent_end, child_end = context.Pipe()
         process = context.Process(  # type: ignore[attr-defined]
@@ -281,16 +315,43 @@ class EmbeddedBackend:
         child_end.close()
         writer = Worker(process, parent_end, self.pool.generation)
         try:
-            answer = writer.receive(Deadline.after(timeout).at)
+            begun = writer.receive(Deadline.after(timeout).at)
+            if begun is None:
+                raise DeadlineExceeded(
+                    f"the write ran past its {timeout:g} s deadline and was stopped before it "
+                    "began to change the store; nothing changed"
+                )
+            if begun[:1] == ERROR:
+                raise worker_error(begun)
+            answer = self._finish(writer)
+            if not self._settle(writer):
+                log.warning("a committed write was not flushed; the next start flushes it")
         finally:
             writer.kill()
+        return bool(json.loads(answer[1:]))
+
+    def _finish(self, writer: Worker) -> bytes:
+        """Wait for a write that has begun to commit; return the writer's commit message."""
+        unknown = (
+            "the write began but its process stopped before it said whether it committed; "
+            "the store holds all of it or none of it: check before writing again"
+        )
+        try:
+            answer = writer.receive(Deadline.after(SETTLE_TIMEOUT).at)
+        except EngineError:
+            raise EngineError(unknown) from None
         if answer is None:
-            raise DeadlineExceeded(
-                f"the write ran past its {timeout:g} s deadline and was stopped; nothing changed"
-            )
+            raise EngineError(f"{unknown} (stopped after {SETTLE_TIMEOUT:g} s)")
         if answer[:1] == ERROR:
             raise worker_error(answer)
-        return bool(json.loads(answer[1:]))
+        return answer
+
+    def _settle(self, writer: Worker) -> bool:
+        """Wait for a committed write's flush; tell whether it finished."""
+        try:
+            return writer.receive(Deadline.after(SETTLE_TIMEOUT).at) == END
+        except EngineError:
+            return False
 
     def update(self, prepared: PreparedUpdate, timeout: float) -> None:
         """Apply a prepared SPARQL Update durably before returning."""

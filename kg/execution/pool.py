@@ -3,17 +3,29 @@
 Workers start lazily, one at a time as demand needs them, in the process that serves requests
 (after a WSGI server's fork). A write bumps the pool's generation: idle workers holding old data
 are stopped at once, busy ones when they come back, so the next query sees the write.
+
+Fair shares: each borrower is a client (``current_client``, set per request by the web layer),
+and one client holds at most ``client_slots`` workers at once. Waiting borrowers are served in
+order of arrival, skipping those whose client already holds its share; one that waits in vain
+while at its share gets 429, so other clients are served meanwhile.
+
+Memory: each worker's address space is capped (``RLIMIT_AS``) at what it uses once its store is
+open plus ``memory_budget`` bytes, so a runaway query fails in its own process, not the machine.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
+import signal
 import stat
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -21,11 +33,17 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
-from kg.errors import EngineError, ServiceUnavailable
+from kg.errors import EngineError, QueryMemoryExceeded, ServiceUnavailable, TooManyRequests
 from kg.execution import worker as worker_module
 
 START_TIMEOUT = 60.0
 """Seconds a new worker may take to open its store before the pool gives up on it."""
+
+current_client: ContextVar[str | None] = ContextVar("current_client", default=None)
+"""The client the current request comes from (an address or the writer), for fair shares."""
+
+OUT_OF_MEMORY_EXITS = (-signal.SIGABRT, 1)
+"""How a worker dies when an allocation fails: Rust aborts, Python exits on MemoryError."""
 
 
 @dataclass(eq=False)
@@ -35,6 +53,8 @@ class Worker:
     process: BaseProcess
     conn: Connection
     generation: int
+    memory_budget: int | None = None
+    client: str | None = None
     alive: bool = field(default=True)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,7 +81,23 @@ class Worker:
                 return None
         except (EOFError, OSError, ValueError):
             pass
-        raise EngineError("the query worker stopped unexpectedly (out of memory?); it is replaced")
+        raise self.death()
+
+    def death(self) -> EngineError | QueryMemoryExceeded:
+        """Return the error that explains why this worker stopped before answering."""
+        with suppress(ValueError, AssertionError):
+            self.process.join(1.0)
+        exitcode = None
+        with suppress(ValueError):
+            exitcode = self.process.exitcode
+        if self.memory_budget is not None and exitcode in OUT_OF_MEMORY_EXITS:
+            mib = self.memory_budget // (1024 * 1024)
+            return QueryMemoryExceeded(
+                f"the query needed more than its {mib} MiB memory budget (--query-memory-mb) "
+                "and was stopped; add a LIMIT, avoid sorting or grouping a cross product, "
+                "or ask the operator for a larger budget"
+            )
+        return EngineError("the query worker stopped unexpectedly; it is replaced")
 
 
 def close_inherited_sockets(keep: int) -> None:
@@ -77,10 +113,35 @@ def close_inherited_sockets(keep: int) -> None:
             continue
 
 
-def forked_main(conn: Connection, source: Store | Path) -> None:
-    """Entry point of a forked worker: drop inherited sockets, then serve."""
-    close_inherited_sockets(conn.fileno())
-    worker_module.serve(conn, source)
+def address_space() -> int:
+    """Return this process's virtual memory size in bytes."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def limit_memory(budget: int) -> None:
+    """Cap this process's address space at what it maps now plus the budget."""
+    ceiling = address_space() + budget
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        ceiling = min(ceiling, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+
+
+def worker_main(conn: Connection, source: Store | Path, memory_budget: int | None) -> None:
+    """Entry point of a worker: drop inherited sockets, open the store, cap memory, serve.
+
+    The store is opened before the cap so that the budget is the query's alone; if it cannot be
+    opened here, ``serve`` tries again and reports why.
+    """
+    if isinstance(source, Store):
+        close_inherited_sockets(conn.fileno())
+    opened: Store | Path = source
+    with suppress(OSError):
+        opened = worker_module.open_source(source)
+    if memory_budget is not None:
+        limit_memory(memory_budget)
+    worker_module.serve(conn, opened)
 
 
 class WorkerPool:
@@ -94,22 +155,28 @@ class WorkerPool:
         start_method: str,
         fork_guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         queue_wait: float = 1.0,
+        client_slots: int | None = None,
+        memory_budget: int | None = None,
     ) -> None:
         self.size = size
         self.source = source
         self.context = multiprocessing.get_context(start_method)
         self.fork_guard = fork_guard
         self.queue_wait = queue_wait
+        self.client_slots = size if client_slots is None else max(1, min(size, client_slots))
+        self.memory_budget = memory_budget
         self.generation = 0
         self._cond = threading.Condition()
         self._idle: list[Worker] = []
         self._busy: set[Worker] = set()
+        self._held: Counter[str] = Counter()
+        self._queue: list[str | None] = []
         self._starting = 0
         self._paused = False
         self._closed = False
         self._pid = os.getpid()
         if start_method == "forkserver":
-            self.context.set_forkserver_preload(["kg.execution.worker"])
+            self.context.set_forkserver_preload(["kg.execution.worker", "kg.execution.pool"])
 
     def _adopt_fork(self) -> None:
         """Forget workers that belong to the process this one was forked from."""
@@ -118,6 +185,7 @@ class WorkerPool:
             for inherited in [*self._idle, *self._busy]:
                 inherited.conn.close()
             self._idle, self._busy, self._starting = [], set(), 0
+            self._held, self._queue = Counter(), []
             self._cond = threading.Condition()
 
     @property
@@ -130,57 +198,117 @@ class WorkerPool:
         with self._cond:
             return [w.process.pid for w in [*self._idle, *self._busy] if w.process.pid]
 
-    def borrow(self, wait_for: float | None = None) -> Worker:
-        """Take an idle worker, start one, or wait briefly; 503 when all stay busy."""
+    def borrow(self, wait_for: float | None = None, client: str | None = None) -> Worker:
+        """Take an idle worker, start one, or wait briefly; 429 or 503 when none comes free.
+
+        ``client`` defaults to ``current_client``; None is a borrower without a share limit.
+        """
         self._adopt_fork()
+        key = current_client.get() if client is None else client
         limit = time.monotonic() + (self.queue_wait if wait_for is None else wait_for)
         with self._cond:
-            while True:
-                if self._closed:
-                    raise ServiceUnavailable("the server is shutting down")
-                if not self._paused and self._idle:
-                    found = self._idle.pop()
-                    if found.generation == self.generation and found.process.is_alive():
-                        self._busy.add(found)
-                        return found
-                    found.kill()
-                    continue
-                if not self._paused and self.live < self.size:
-                    self._starting += 1
-                    generation = self.generation
-                    break
-                remaining = limit - time.monotonic()
-                if remaining <= 0:
-                    raise ServiceUnavailable(
-                        f"all {self.size} query workers are busy; retry shortly",
-                        headers={"Retry-After": "1"},
-                    )
-                self._cond.wait(remaining)
+            self._queue.append(key)
+            try:
+                found = self._wait_for_turn(key, limit)
+            finally:
+                self._leave_queue(key)
+            if found is not None:
+                found.client = key
+                self._hold(key)
+                return found
+            self._starting += 1
+            self._hold(key)
+            generation = self.generation
         try:
             started = self._start(generation)
         except BaseException:
             with self._cond:
                 self._starting -= 1
-                self._cond.notify()
+                self._unhold(key)
+                self._cond.notify_all()
             raise
+        started.client = key
         with self._cond:
             self._starting -= 1
             self._busy.add(started)
         return started
 
+    def _wait_for_turn(self, key: str | None, limit: float) -> Worker | None:
+        """Wait (holding the condition) until this borrower may take a slot.
+
+        Return an idle worker to take, or None when a new one may be started.
+        """
+        while True:
+            if self._closed:
+                raise ServiceUnavailable("the server is shutting down")
+            if not self._paused and self._first_in_line(key):
+                while self._idle:
+                    found = self._idle.pop()
+                    if found.generation == self.generation and found.process.is_alive():
+                        self._busy.add(found)
+                        return found
+                    found.kill()
+                if self.live < self.size:
+                    return None
+            remaining = limit - time.monotonic()
+            if remaining <= 0:
+                raise self._refusal(key)
+            self._cond.wait(remaining)
+
+    def _first_in_line(self, key: str | None) -> bool:
+        """Tell whether no earlier waiter under its share is ahead of this one."""
+        for waiting in self._queue:
+            if self._under_share(waiting):
+                return waiting == key
+        return False
+
+    def _under_share(self, key: str | None) -> bool:
+        """Tell whether a client may take one more worker."""
+        return key is None or self._held[key] < self.client_slots
+
+    def _refusal(self, key: str | None) -> ServiceUnavailable | TooManyRequests:
+        """Return the error for a borrower that waited in vain: 429 at its share, else 503."""
+        if not self._under_share(key):
+            return TooManyRequests(
+                f"this client already runs {self.client_slots} queries, its share of the "
+                f"{self.size} query slots; retry when one of them finishes",
+                headers={"Retry-After": "1"},
+            )
+        return ServiceUnavailable(
+            f"all {self.size} query workers are busy; retry shortly",
+            headers={"Retry-After": "1"},
+        )
+
+    def _leave_queue(self, key: str | None) -> None:
+        """Remove one waiter of this client from the line, and let the others look again."""
+        self._queue.remove(key)
+        self._cond.notify_all()
+
+    def _hold(self, key: str | None) -> None:
+        """Count one more worker held by a client."""
+        if key is not None:
+            self._held[key] += 1
+
+    def _unhold(self, key: str | None) -> None:
+        """Count one worker fewer held by a client."""
+        if key is not None:
+            self._held[key] -= 1
+            if self._held[key] <= 0:
+                del self._held[key]
+
     def _start(self, generation: int) -> Worker:
         """Start one worker process and wait until its store is open."""
         parent_end, child_end = self.context.Pipe()
-        fork = self.context.get_start_method() == "fork"
         with self.fork_guard():
-            source = self.source()
-            target = forked_main if fork else worker_module.serve
             process = self.context.Process(  # type: ignore[attr-defined]
-                target=target, args=(child_end, source), daemon=True, name="kg-query-worker"
+                target=worker_main,
+                args=(child_end, self.source(), self.memory_budget),
+                daemon=True,
+                name="kg-query-worker",
             )
             process.start()
         child_end.close()
-        started = Worker(process, parent_end, generation)
+        started = Worker(process, parent_end, generation, self.memory_budget)
         hello = started.receive(time.monotonic() + START_TIMEOUT)
         if hello != worker_module.READY:
             started.kill()
@@ -191,7 +319,7 @@ class WorkerPool:
     def release(self, found: Worker) -> None:
         """Take a worker back after a complete answer."""
         with self._cond:
-            self._busy.discard(found)
+            self._give_back(found)
             if found.alive and found.generation == self.generation and not self._closed:
                 self._idle.append(found)
                 self._cond.notify()
@@ -203,8 +331,15 @@ class WorkerPool:
         """Kill a worker whose query must stop; a replacement starts on demand."""
         found.kill()
         with self._cond:
-            self._busy.discard(found)
+            self._give_back(found)
             self._cond.notify_all()
+
+    def _give_back(self, found: Worker) -> None:
+        """Stop counting a worker as busy and as held by its client (once)."""
+        if found in self._busy:
+            self._busy.discard(found)
+            self._unhold(found.client)
+        found.client = None
 
     def retire(self) -> None:
         """Make every worker holding data older than the last write stop."""

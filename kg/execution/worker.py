@@ -6,7 +6,8 @@ of byte messages on one pipe, each starting with a one-byte tag:
 
 - ``W`` + body: the whole answer, when it fitted in one chunk (the common, small case);
 - ``K``: the answer is ready and will follow as ``D`` + chunk messages, then ``Z``;
-- ``E`` + JSON ``{"kind", "message"}``: the request failed (before or during streaming).
+- ``E`` + JSON ``{"kind", "message"}``: the request failed (before or during streaming);
+- ``S``, then ``C`` + JSON result, then ``Z``: a writer began writing, committed, flushed.
 
 The status is therefore known before the first byte reaches the client.
 """
@@ -14,8 +15,11 @@ The status is therefore known before the first byte reaches the client.
 from __future__ import annotations
 
 import json
+import math
 import re
 import signal
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -38,6 +42,7 @@ CHUNK_BYTES = 64 * 1024
 """Bytes gathered before a chunk is sent: large enough to keep messages few, small for latency."""
 
 WHOLE, READY, DATA, END, ERROR = b"W", b"K", b"D", b"Z", b"E"
+STARTED, COMMITTED = b"S", b"C"
 
 REFUSED_BY_ENGINE = re.compile(
     r"is not supported|already exists|does not exist|is not a valid service name|"
@@ -118,43 +123,96 @@ def graph_quads(write: GraphWrite) -> list[Quad]:
     ]
 
 
-def apply_write(store: Store, write: Write) -> bool:
-    """Apply a write; return whether a graph was created (GraphWrite) or existed (GraphDrop)."""
+def replacement(write: GraphWrite, quads: list[Quad]) -> str:
+    """Return the replacement of a graph's content as one SPARQL Update: one transaction.
+
+    pyoxigraph commits clear_graph and extend separately, and a writer stopped between them
+    would leave the graph emptied; an update is atomic as a whole (and slower than extend,
+    so it is kept for replacing a graph that exists).
+    """
+    triples = " .\n".join(f"{q.subject} {q.predicate} {q.object}" for q in quads)
+    target = graph_term(write.graph)
+    if isinstance(target, DefaultGraph):
+        return f"CLEAR DEFAULT ;\nINSERT DATA {{ {triples} }}"
+    steps = [f"DROP GRAPH {target}", f"CREATE GRAPH {target}"]
+    return " ;\n".join([*steps, f"INSERT DATA {{ GRAPH {target} {{ {triples} }} }}"])
+
+
+def apply_write(store: Store, write: Write, begin: Callable[[], None] = lambda: None) -> bool:
+    """Apply a write in one transaction; return whether a graph was created or existed.
+
+    ``begin`` is called once everything is parsed, just before the engine starts writing: from
+    then on the write may be durable before the engine call returns (RocksDB logs it first),
+    so a writer must not be stopped any more.
+    """
     if isinstance(write, UpdateWrite):
+        begin()
         store.update(write.text)
         return True
     target = graph_term(write.graph)
     exists = isinstance(target, DefaultGraph) or store.contains_named_graph(target)
     if isinstance(write, GraphDrop):
+        begin()
         if isinstance(target, DefaultGraph):
             store.clear_graph(target)
         elif exists:
             store.remove_graph(target)
         return exists
     quads = graph_quads(write)
+    begin()
     if write.replace and exists:
-        store.clear_graph(target)
-    if not exists:
+        store.update(replacement(write, quads))
+    elif quads:
+        # Adding a quad to a graph creates the graph: one transaction does both.
+        store.extend(quads)
+    elif not exists:
         store.add_graph(target)
-    store.extend(quads)
     return not exists
 
 
+LOCK_POLL = 0.02
+"""Seconds between tries to open a store whose lock another process (a backup) holds."""
+
+
+def open_for_writing(path: Path, deadline: float = math.inf) -> Store:
+    """Open a store read-write, waiting while another process (``kg backup``) holds its lock.
+
+    The writer process's parent kills it at the write's deadline, so by default it waits until
+    then: a write that starts during a backup waits the milliseconds the backup holds the lock
+    instead of failing.
+    """
+    while True:
+        try:
+            return Store(str(path))
+        except OSError as error:
+            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(LOCK_POLL)
+
+
 def write_on_disk(conn: Connection, path: Path, write: Write) -> None:
-    """Entry point of a writer process: open read-write, apply, flush, report, close.
+    """Entry point of a writer process: open read-write, parse, write, flush, reporting each step.
 
     A fresh process, because RocksDB's background threads (which a flush waits for) do not
-    survive a fork; killing it before it reports leaves the store as it was.
+    survive a fork. It reports ``S`` when the engine starts writing (until then the parent may
+    stop it and nothing has changed), ``C`` + JSON result once the write is committed, and
+    ``Z`` once it is flushed, so that the next read-only open finds no log to replay.
     """
     reset_signals()
     try:
-        store = Store(str(path))
-        result = apply_write(store, write)
-        store.flush()
+        store = open_for_writing(path)
+        result = apply_write(store, write, lambda: conn.send_bytes(STARTED))
     except (SyntaxError, OSError, ValueError, TypeError, RuntimeError) as error:
         send_error(conn, *describe_error(error))
+        conn.close()
+        return
+    conn.send_bytes(COMMITTED + json.dumps(result).encode())
+    try:
+        store.flush()
+    except OSError as error:
+        send_error(conn, "engine", f"the write is committed but not flushed: {error}")
     else:
-        conn.send_bytes(WHOLE + json.dumps(result).encode())
+        conn.send_bytes(END)
     conn.close()
 
 

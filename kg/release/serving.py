@@ -58,12 +58,8 @@ class Releases:
         """Load a release's dataset into its own store, served like the live one."""
         store = Store()
         store.bulk_load(path=release.file(names.DATASET_NQUADS), format=RdfFormat.N_QUADS)
-        settings = self.live.settings
-        backend = EmbeddedBackend(
-            store,
-            query_processes=settings.max_concurrent_queries,
-            drain_timeout=settings.query_timeout,
-        )
+        settings = self.live.settings.replace(write_token=None)
+        backend = EmbeddedBackend.from_settings(settings, store)
         return Services(settings, backend, self.live.live)
 
     def since(self, quad: Quad) -> str | None:

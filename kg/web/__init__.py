@@ -20,7 +20,7 @@ def create_app(
     backend: Backend, settings: Settings | None = None, test_config: dict[str, Any] | None = None
 ) -> Flask:
     """Build the web application around a back end; nothing is built at import time."""
-    from kg.web import access_log, errors, export, pages, releases, sparql, store
+    from kg.web import access_log, clients, errors, export, pages, releases, security, sparql, store
 
     settings = settings or Settings()
     app = Flask(__name__)
@@ -30,6 +30,8 @@ def create_app(
     live = app.extensions["kg"] = Services(settings, backend)
     app.extensions[RELEASES] = Releases(Path(settings.releases), live)
     errors.register(app)
+    clients.install(app)
+    security.install(app)
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(store.blueprint)
     pages.register(app)

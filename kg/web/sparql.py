@@ -12,6 +12,7 @@ from kg.protocol.negotiate import GRAPH_FORMATS, negotiate, offers_for
 from kg.protocol.request import QueryOperation, UpdateOperation, parse_request
 from kg.web import access_log, services
 from kg.web.auth import require_writer
+from kg.web.bodies import read_body
 from kg.web.pages.editor import query_page
 from kg.web.streaming import outcome_response, with_charset
 
@@ -41,7 +42,7 @@ def read_operation(found: Services) -> QueryOperation | UpdateOperation | None:
         request.method,
         request.headers.get("Content-Type"),
         request.args.items(multi=True),
-        request.get_data(cache=False) if request.method == "POST" else b"",
+        read_body() if request.method == "POST" else b"",
         found.settings.max_query_length,
     )
     if operation is not None:

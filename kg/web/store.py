@@ -15,7 +15,6 @@ from kg.errors import (
     BadRequest,
     MethodNotAllowed,
     NotFound,
-    PayloadTooLarge,
     UnsupportedMediaType,
 )
 from kg.execution.base import DEFAULT_GRAPH
@@ -24,6 +23,7 @@ from kg.iris import GRAPH_NS
 from kg.protocol.negotiate import Offer, negotiate
 from kg.web import services
 from kg.web.auth import require_writer
+from kg.web.bodies import buffer_body, read_body
 
 blueprint = Blueprint("store", __name__)
 
@@ -68,15 +68,7 @@ def body_format() -> str:
         raise UnsupportedMediaType(
             f"send the graph as one of {', '.join(GRAPH_TYPES)}; got {media_type or 'no type'}"
         )
-    check_size()
     return media_type
-
-
-def check_size() -> None:
-    """Refuse a body over the configured limit before reading it."""
-    limit = services().settings.max_body_bytes
-    if (request.content_length or 0) > limit:
-        raise PayloadTooLarge(f"the body is larger than the {limit}-byte limit")
 
 
 def read(graph: str | None) -> Response:
@@ -110,11 +102,9 @@ def write(graph: str | None) -> Response:
         if request.method == "PUT":
             raise MethodNotAllowed("PUT needs ?default or ?graph=IRI", headers=allow(graph))
         graph = f"{GRAPH_NS}posted/{uuid.uuid4()}"
-        backend.put_graph(graph, request.get_data(), media_type, replace=False)
+        backend.put_graph(graph, read_body(), media_type, replace=False)
         return Response(status=201, headers={"Location": graph})
-    created = backend.put_graph(
-        graph, request.get_data(), media_type, replace=request.method == "PUT"
-    )
+    created = backend.put_graph(graph, read_body(), media_type, replace=request.method == "PUT")
     return Response(status=201 if created else 204)
 
 
@@ -122,7 +112,7 @@ def post_parts(graph: str | None) -> Response:
     """Merge every RDF file of a multipart POST into one graph, as the protocol allows."""
     if graph is None or request.method != "POST":
         raise UnsupportedMediaType("multipart/form-data is accepted only by POST to a graph")
-    check_size()
+    buffer_body()
     parts = [(part.mimetype, part.read()) for part in request.files.values()]
     for media_type, _ in parts:
         if media_type not in GRAPH_TYPES:

@@ -7,6 +7,7 @@ whatever host serves them.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
 
@@ -15,6 +16,7 @@ from kg.errors import NotFound
 from kg.web import services
 from kg.web.pages import entity_data, example_answer, ontology, provenance, suggest
 from kg.web.pages.labels import language_of
+from kg.web.pages.links import PATH_SAFE
 from kg.web.pages.reader import Reader, checked_iri
 from kg.web.pages.representations import HTML, choose, link_header, split_suffix, suffix_of
 from kg.web.streaming import outcome_response
@@ -59,7 +61,7 @@ def rdf_response(
         raise NotFound(f"the graph says nothing about <{iri}>; see / for what it holds")
     response = outcome_response(reader.construct(description_query(iri), media_type))
     if negotiated:
-        response.headers["Content-Location"] = path + suffix_of(media_type)
+        response.headers["Content-Location"] = quote(path, safe=PATH_SAFE) + suffix_of(media_type)
     return response
 
 
@@ -113,7 +115,7 @@ def dereference(path: str) -> Response:
         response = html_response(reader, found.settings.examples, iri, language)
     else:
         response = rdf_response(reader, iri, base_path, media_type, negotiated=forced is None)
-    response.headers["Link"] = link_header(base_path)
+    response.headers["Link"] = link_header(quote(base_path, safe=PATH_SAFE))
     if forced is None:
         response.vary.add("Accept")
     return response

@@ -11,6 +11,10 @@ from kg import iris
 from kg.vocab import compact
 from kg.web.pages.labels import DEFAULT_LANGUAGE, language_of
 from kg.web.pages.representations import REPRESENTATIONS
+from kg.web.security import linkable
+
+PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+"""What stays as is when a path is percent-encoded for a link or a header (Latin-1 only)."""
 
 
 def current_language() -> str:
@@ -34,8 +38,8 @@ def local(path: str) -> str:
 def href(iri: str) -> str:
     """Return where a link to an IRI goes: the local page for minted IRIs, else the IRI."""
     if iris.is_minted(iri):
-        return local(quote(iris.path_of(iri), safe="/:@!$&'()*+,;=-._~%"))
-    return iri
+        return local(quote(iris.path_of(iri), safe=PATH_SAFE))
+    return iri if linkable(iri) else "#"
 
 
 def switch_lang(code: str) -> str:
