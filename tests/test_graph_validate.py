@@ -38,14 +38,14 @@ def test_the_shipped_data_has_no_problem():
 def test_validate_exits_zero_on_the_shipped_data():
     result = kg("validate")
     assert result.exit_code == 0, result.output
-    assert result.output == "ok: 2760 quads in 42 named graphs, no problems\n"
+    assert result.output == "ok: 7131 quads in 60 named graphs, no problems\n"
 
 
 def test_a_turtle_syntax_error_fails_naming_file_and_line(data_copy):
     edit(data_copy / "verified.trig", 'schema:name "Reuters 2017" .', 'schema:name "Reuters 2017"')
     result = kg("validate", "--data-dir", str(data_copy))
     assert result.exit_code == 1
-    assert f"Error: {data_copy / 'verified.trig'}:45: Parser error at line 45" in result.output
+    assert f"Error: {data_copy / 'verified.trig'}:49: Parser error at line 49" in result.output
 
 
 def test_a_shape_violation_fails_naming_the_shape_and_the_node(data_copy):
@@ -54,7 +54,7 @@ def test_a_shape_violation_fails_naming_the_shape_and_the_node(data_copy):
     assert result.exit_code == 1
     assert "shape (inner): " in result.output
     assert "schema:currency: an amount names its ISO 4217 currency" in result.output
-    assert "Error: 1 problem(s) in 2760 quads" in result.output
+    assert "Error: 1 problem(s) in 7131 quads" in result.output
 
 
 def test_a_statement_without_provenance_fails(data_copy):
@@ -83,7 +83,8 @@ def test_an_unlisted_wikidata_item_fails(data_copy):
     )
     problems = validate(open_store(data_dir=data_copy))
     assert [(p.check, p.focus) for p in problems] == [
-        ("unlisted-wikidata-violation", "http://www.wikidata.org/entity/Q1")
+        ("unlisted-wikidata-violation", "http://www.wikidata.org/entity/Q1"),
+        ("wikidata-lookup-violation", "https://w3id.org/peru-ecuador-kg/id/jose-jeri"),
     ]
 
 
