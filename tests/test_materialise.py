@@ -379,7 +379,7 @@ def test_an_entity_without_a_lookup_outcome_fails(data_copy):
 def test_a_fact_graph_without_its_record_fails(data_copy):
     with (data_copy / "verified.trig").open("a", encoding="utf-8") as verified:
         verified.write('fact:unrecorded { :peru schema:name "Peru"@en . }\n')
-    assert check(open_store(data_dir=data_copy), "claim-provenance") == [
+    assert check(open_store(data_dir=data_copy), "record-provenance") == [
         (
             ID + "fact/unrecorded",
             "fact graph without a pek:VerifiedFact record naming its sources in the verified graph",
