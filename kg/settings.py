@@ -38,6 +38,11 @@ class Settings:
         "KG_EXAMPLES",
         "Folder of example queries (*.rq) for the query page; the shipped queries/ when unset.",
     )
+    releases: Path = setting(
+        Path("releases"),
+        "KG_RELEASES",
+        "Folder of releases (written by `kg release`) served read-only under /release/.",
+    )
     no_article: bool = setting(False, "KG_NO_ARTICLE", "Serve only --data, not the article graph.")
     workers: int = setting(1, "KG_WORKERS", "HTTP worker processes (more than 1 needs --store).")
     query_timeout: float = setting(

@@ -12,7 +12,8 @@ from kg.errors import KgError
 from kg.execution.push import count_quads, graph_sizes, push_store
 from kg.execution.remote import RemoteBackend, endpoint_urls
 from kg.graph.build import open_existing, open_store
-from kg.graph.sources import DataError
+from kg.graph.sources import DRAFT_MARKER, DataError, all_sources, draft_ids
+from kg.graph.validate import draft_notes, file_problems
 from kg.graph.validate import validate as run_checks
 from kg.resources import DATA_DIR
 
@@ -22,15 +23,28 @@ STORE_HELP = (
 DATA_HELP = "Data folder to build from (articles/, entities, verified facts, reviews)."
 
 
-def report(store: Store) -> None:
+def report(store: Store, data_dir: Path) -> None:
     """Print the problems the checks find and exit non-zero if there are any."""
-    problems = run_checks(store)
+    problems = run_checks(store, data_dir=data_dir)
     for problem in problems:
         click.echo(str(problem), err=True)
     graphs = sum(1 for _ in store.named_graphs())
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in {len(store)} quads")
     click.echo(f"ok: {len(store)} quads in {graphs} named graphs, no problems")
+
+
+def refuse_bad_files(data_dir: Path, *, include_drafts: bool) -> None:
+    """Report every data file that does not parse, all in one run, and stop if there is one."""
+    try:
+        sources = all_sources(data_dir, include_drafts=include_drafts)
+    except DataError as error:
+        raise click.ClickException(error.message) from None
+    problems = file_problems(sources)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} file(s) are not valid RDF")
 
 
 @click.command()
@@ -68,12 +82,19 @@ def build(
     update_url: str | None,
     store_auth: str | None,
 ) -> None:
-    """Build the store from the ontology and the data files, check it, and push it if asked."""
+    """Build the store from the ontology and the data files, check it, and push it if asked.
+
+    Draft articles (a folder holding DRAFT.md) are left out, and named.
+    """
+    for ident in draft_ids(data_dir):
+        marker = data_dir / "articles" / ident / DRAFT_MARKER
+        click.echo(f"left out draft article {ident} (delete {marker} to publish it)", err=True)
+    refuse_bad_files(data_dir, include_drafts=False)
     try:
         store = open_store(store_path, data_dir=data_dir, progress=progress)
     except DataError as error:
         raise click.ClickException(error.message) from None
-    report(store)
+    report(store, data_dir)
     if into:
         push_into(store, into, update_url, store_auth)
 
@@ -117,9 +138,20 @@ def push_into(store: Store, url: str, update_url: str | None, credentials: str |
     help=DATA_HELP + " Used when no --store is given.",
 )
 def validate(store_path: Path | None, data_dir: Path) -> None:
-    """Run the SHACL shapes and the violation checks."""
+    """Check the data: every file parses, the shapes, the violation checks and the text.
+
+    Draft articles are checked too; their claims still marked Draft are counted, not reported.
+    """
+    if store_path is None:
+        refuse_bad_files(data_dir, include_drafts=True)
     try:
-        store = open_existing(store_path) if store_path else open_store(data_dir=data_dir)
+        store = (
+            open_existing(store_path)
+            if store_path
+            else open_store(data_dir=data_dir, include_drafts=True)
+        )
     except DataError as error:
         raise click.ClickException(error.message) from None
-    report(store)
+    for note in draft_notes(store, data_dir):
+        click.echo(note, err=True)
+    report(store, data_dir)

@@ -64,15 +64,19 @@ def open_store(
     path: Path | None = None,
     *,
     include_article: bool = True,
+    include_drafts: bool = False,
     extra: Sequence[Path] = (),
     progress: bool = False,
     data_dir: Path = DATA_DIR,
 ) -> Store:
     """Return a store holding the graph: in memory, or on disk at path (built once, reopened).
 
-    ``include_article=False`` leaves out every shipped layer and loads only ``extra``.
+    ``include_article=False`` leaves out every shipped layer and loads only ``extra``; draft
+    articles are loaded only with ``include_drafts`` (for ``kg validate``), never served.
     """
-    sources = all_sources(data_dir, include_article=include_article, extra=extra)
+    sources = all_sources(
+        data_dir, include_article=include_article, include_drafts=include_drafts, extra=extra
+    )
     if path is None:
         store = Store()
         load(store, sources, progress=progress)

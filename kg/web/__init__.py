@@ -17,7 +17,7 @@ def create_app(
     backend: Backend, settings: Settings | None = None, test_config: dict[str, Any] | None = None
 ) -> Flask:
     """Build the web application around a back end; nothing is built at import time."""
-    from kg.web import access_log, errors, export, pages, sparql, store
+    from kg.web import access_log, errors, export, pages, releases, sparql, store
 
     settings = settings or Settings()
     app = Flask(__name__)
@@ -30,6 +30,7 @@ def create_app(
     app.register_blueprint(store.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(export.blueprint)
+    app.register_blueprint(releases.blueprint)
     if settings.response_cache_mb > 0:
         app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
             app.wsgi_app,

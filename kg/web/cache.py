@@ -41,6 +41,19 @@ def revalidates(if_none_match: str, tag: str) -> bool:
     return tag in names or "*" in names
 
 
+def forbids_storing(headers: list[tuple[str, str]]) -> bool:
+    """Tell whether an answer says no cache may keep it (``Cache-Control: no-store``).
+
+    Such an answer depends on more than the store's version (the releases on disk), so it gets
+    no ETag either: a revalidation keyed on the version could wrongly answer 304.
+    """
+    return any(
+        name.lower() == "cache-control"
+        and "no-store" in (part.strip().lower() for part in value.split(","))
+        for name, value in headers
+    )
+
+
 class ResponseCache:
     """Serve repeated GETs from memory and answer If-None-Match with 304."""
 
@@ -95,7 +108,7 @@ class ResponseCache:
 
         def tagging_start_response(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
             seen["status"] = status
-            if status == CACHEABLE_STATUS:
+            if status == CACHEABLE_STATUS and not forbids_storing(headers):
                 headers = [*headers, ("ETag", tag)]
                 seen["headers"] = [(n, v) for n, v in headers if n.lower() not in HOP_BY_HOP]
             return start_response(status, headers, *exc)

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, request, url_for
 from kg.errors import BadRequest, NotFound
 from kg.export import BY_EXTENSION, EXPORT_FORMATS, ExportFormat, export
 from kg.jsonld import CONTEXT_PATH, context_document
-from kg.web import services
+from kg.web import releases, services
 from kg.web.streaming import outcome_response
 
 blueprint = Blueprint("export", __name__)
@@ -37,9 +37,12 @@ def index() -> Response:
         "<p>JSON-LD files are compacted with the "
         f'<a href="{CONTEXT_PATH}">project @context</a>. Turtle, N-Triples and RDF/XML cannot '
         "hold named graphs: the whole dataset in them is the union of all graphs.</p>"
-        "<ul>" + "".join(rows) + "</ul>"
+        "<ul>" + "".join(rows) + "</ul>" + releases.download_links()
     )
-    return Response(page, content_type="text/html; charset=utf-8")
+    # The releases listed change when one is published: no cache may keep this page.
+    return Response(
+        page, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
+    )
 
 
 @blueprint.get("/download/dataset.<extension>")
