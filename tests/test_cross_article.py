@@ -18,6 +18,7 @@ PREFIX pek: <{iris.ONTOLOGY_NS}>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <https://schema.org/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 PEOPLE_IN_BOTH = (
     PREFIXES
@@ -35,26 +36,23 @@ SELECT ?name WHERE {{
 }} ORDER BY ?name
 """
 )
-# Dates compare as ISO strings: "2022-10" sorts before every day of October 2022 and after
-# every day before it, so a month-precision start counts from its first day.
+# Each article's start of a tenure, and the record's, is a statement (the reference article's
+# wrong "2022-10" included, which a plain query no longer sees); their pek:earliest and pek:latest
+# days compare with a day whatever the date's precision, so "2022-10" counts from 2022-10-01.
 PRESIDENT_ON = (
     PREFIXES
     + f"""
-SELECT ?according ?name WHERE {{
-  {{
-    ?claim schema:appearance ?according .
-    GRAPH ?claim {{
-      ?tenure pek:office :president-of-peru ; pek:holder ?holder ; schema:startDate ?start .
-      OPTIONAL {{ ?tenure schema:endDate ?end }}
-    }}
-  }} UNION {{
-    GRAPH <{iris.VERIFIED_GRAPH}> {{
-      ?tenure pek:office :president-of-peru ; pek:holder ?holder ; schema:startDate ?start .
-      OPTIONAL {{ ?tenure schema:endDate ?end }}
-    }}
-    BIND(<{iris.VERIFIED_GRAPH}> AS ?according)
+SELECT DISTINCT ?according ?name WHERE {{
+  ?start rdf:subject ?tenure ; rdf:predicate schema:startDate ; pek:earliest ?from .
+  OPTIONAL {{ ?start schema:appearance ?article }}
+  BIND(COALESCE(?article, <{iris.VERIFIED_GRAPH}>) AS ?according)
+  ?tenure pek:office :president-of-peru ; pek:holder ?holder .
+  OPTIONAL {{
+    ?end rdf:subject ?tenure ; rdf:predicate schema:endDate ; pek:latest ?until .
+    OPTIONAL {{ ?end schema:appearance ?endArticle }}
+    FILTER(COALESCE(?endArticle, <{iris.VERIFIED_GRAPH}>) = ?according)
   }}
-  FILTER(STR(?start) <= ?day && (!BOUND(?end) || STR(?end) >= ?day))
+  FILTER(?from <= xsd:date(?day) && (!BOUND(?until) || ?until >= xsd:date(?day)))
   ?holder rdfs:label ?name FILTER(LANG(?name) = "en")
 }} ORDER BY ?according
 """
@@ -63,15 +61,14 @@ SAME_FACT = (
     PREFIXES
     + f"""
 SELECT ?subject ?property ?claim ?other ?value ?otherValue WHERE {{
-  ?claim schema:appearance ?article .
-  ?other schema:appearance ?otherArticle .
+  ?one a pek:ClaimStatement ; schema:appearance ?article ; schema:isPartOf ?claim ;
+    rdf:subject ?subject ; rdf:predicate ?property ; rdf:object ?node .
+  ?two a pek:ClaimStatement ; schema:appearance ?otherArticle ; schema:isPartOf ?other ;
+    rdf:subject ?subject ; rdf:predicate ?property ; rdf:object ?otherNode .
   FILTER(STR(?article) < STR(?otherArticle))
-  GRAPH ?claim {{ ?subject ?property ?node OPTIONAL {{ ?node schema:value ?inner }} }}
-  GRAPH ?other {{
-    ?subject ?property ?otherNode OPTIONAL {{ ?otherNode schema:value ?otherInner }}
-  }}
-  FILTER(?property != rdf:type)
   GRAPH <{iris.GRAPH_NS}entities> {{ ?subject a ?type }}
+  OPTIONAL {{ ?node schema:value ?inner }}
+  OPTIONAL {{ ?otherNode schema:value ?otherInner }}
   BIND(COALESCE(?inner, ?node) AS ?value)
   BIND(COALESCE(?otherInner, ?otherNode) AS ?otherValue)
 }} ORDER BY ?subject ?property

@@ -11,6 +11,9 @@ from kg.graph.sources import DataError, article_ids
 from kg.resources import DATA_DIR
 
 CLAIM_NS = iris.ID_NS + f"claim/{REFERENCE}/"
+FACT_NS = iris.ID_NS + "fact/"
+LAYERS, VOID, WIKIDATA = 5729, 1229, 175
+"""Quads of the reference data's layers (built graphs included), its VoID graph, the extract."""
 MARK = Quad(NamedNode("urn:x:s"), NamedNode("urn:x:p"), NamedNode("urn:x:o"), NamedNode("urn:x:g"))
 
 
@@ -27,19 +30,23 @@ def data_copy(tmp_path):
 
 def test_the_shipped_graph_has_each_layer_in_its_named_graph(data_copy):
     sizes = graph_sizes(open_store(data_dir=data_copy))
-    layers = {g: n for g, n in sizes.items() if not g.startswith(CLAIM_NS)}
+    layers = {g: n for g, n in sizes.items() if not g.startswith((CLAIM_NS, FACT_NS))}
     assert layers == {
-        iris.ONTOLOGY_GRAPH: 442,
-        iris.GRAPH_NS + "entities": 236,
-        iris.VERIFIED_GRAPH: 264,
-        iris.REVIEWS_GRAPH: 72,
-        iris.GRAPH_NS + f"article/{REFERENCE}": 471,
-        iris.VOID_GRAPH: 923,  # two more sd:resultFormat: TriG and N-Quads
-        iris.WIKIDATA_GRAPH: 175,
+        iris.ONTOLOGY_GRAPH: 700,
+        iris.GRAPH_NS + "entities": 304,
+        iris.VERIFIED_GRAPH: 173,
+        iris.REVIEWS_GRAPH: 512,
+        iris.GRAPH_NS + f"article/{REFERENCE}": 473,
+        iris.GRAPH_NS + "statements": 2439,
+        iris.GRAPH_NS + "inferred": 818,
+        iris.VOID_GRAPH: VOID,
+        iris.WIKIDATA_GRAPH: WIKIDATA,
     }
     claims = {g: n for g, n in sizes.items() if g.startswith(CLAIM_NS)}
-    assert (len(claims), sum(claims.values())) == (35, 179)
-    assert len(open_store(data_dir=data_copy)) == 1664 + 923 + 175
+    assert (len(claims), sum(claims.values())) == (35, 194)
+    facts = {g: n for g, n in sizes.items() if g.startswith(FACT_NS)}
+    assert (len(facts), sum(facts.values())) == (16, 116)
+    assert len(open_store(data_dir=data_copy)) == LAYERS + VOID + WIKIDATA
 
 
 def test_every_shipped_article_has_its_graph_and_its_claims():
@@ -93,12 +100,12 @@ def test_a_store_on_disk_is_reopened_until_the_data_changes(tmp_path, data_copy)
     store.add(MARK)
     del store
     reopened = open_store(path, data_dir=data_copy)
-    assert MARK in reopened and len(reopened) == 1664 + 923 + 175 + 1
+    assert MARK in reopened and len(reopened) == LAYERS + VOID + WIKIDATA + 1
     del reopened
     reviews = data_copy / "reviews.trig"
     reviews.write_text(reviews.read_text() + "\n# an edit\n")
     rebuilt = open_store(path, data_dir=data_copy)
-    assert MARK not in rebuilt and len(rebuilt) == 1664 + 923 + 175
+    assert MARK not in rebuilt and len(rebuilt) == LAYERS + VOID + WIKIDATA
 
 
 def test_a_new_article_folder_is_discovered_without_code(data_copy):

@@ -15,7 +15,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pyoxigraph import NamedNode, RdfFormat, Store, parse
 from support.paths import SAMPLE
-from support.releases import BODY, CLAIM, FIRST, NEW_BODY, REVIEW, SECOND, Releases, two_releases
+from support.releases import (
+    BODY,
+    FIRST,
+    NEW_BODY,
+    NEW_VERDICT,
+    REVIEW,
+    SECOND,
+    STATEMENT,
+    VERDICT,
+    Releases,
+    two_releases,
+)
 from support.server import start_server
 
 from kg import iris
@@ -260,10 +271,11 @@ def test_a_bad_query_to_a_release_is_400(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("predicate", "value", "since"),
     [
-        ("https://schema.org/itemReviewed", Term("uri", CLAIM), FIRST),
+        ("https://schema.org/itemReviewed", Term("uri", STATEMENT), FIRST),
         ("https://schema.org/reviewBody", Term("literal", NEW_BODY, "en"), SECOND),
         ("https://schema.org/reviewBody", Term("literal", BODY, "en"), None),
-        ("https://schema.org/reviewRating", Term("bnode", "b0"), None),
+        ("https://schema.org/reviewRating", Term("uri", NEW_VERDICT), SECOND),
+        ("https://schema.org/reviewRating", Term("uri", VERDICT), None),
     ],
 )
 def test_entity_pages_can_say_since_which_release(

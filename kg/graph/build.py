@@ -14,12 +14,14 @@ from pyoxigraph import NamedNode, Store
 from tqdm import tqdm
 
 from kg import iris
+from kg.graph.materialise import materialise
 from kg.graph.sources import DataError, Source, all_sources
 from kg.graph.void import describe
 from kg.resources import DATA_DIR
 
 FINGERPRINT_FILE = "kg-fingerprint"
-FINGERPRINT_VERSION = b"kg-build 1\n"
+FINGERPRINT_VERSION = b"kg-build 2\n"
+"""Part of every fingerprint: a new version rebuilds stores that an older build made."""
 
 
 def fingerprint(sources: Sequence[Source]) -> str:
@@ -42,7 +44,9 @@ def load(store: Store, sources: Sequence[Source], *, progress: bool = False) -> 
             load_one(store, source)
             bar.update(source.path.stat().st_size)
     if any(source.graph == iris.ONTOLOGY_GRAPH for source in sources):
-        # The project's own graph is described (VoID, service description); other data is not.
+        # The project's own graph gets its statements, entailments and description (VoID,
+        # service description); other data is loaded as it is.
+        materialise(store)
         describe(store)
 
 

@@ -23,6 +23,8 @@ from kg.web.streaming import outcome_response
 
 blueprint = Blueprint("entity", __name__)
 
+IS_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
+
 
 def exists(reader: Reader, iri: str) -> bool:
     """Tell whether the graph mentions an IRI as subject, object or graph name."""
@@ -43,6 +45,16 @@ def description_query(iri: str) -> str:
         f"{{ {node} ?p ?o OPTIONAL {{ FILTER(isBlank(?o)) ?o ?p2 ?o2 }} }} "
         f"UNION {{ ?s ?q {node} }} UNION {{ GRAPH {graph} {{ ?gs ?gp ?go }} }} }}"
     )
+
+
+def replacement(reader: Reader, iri: str) -> str | None:
+    """Return the minted IRI that replaces a moved one (dcterms:isReplacedBy), if only one does."""
+    rows = reader.select(
+        f"SELECT DISTINCT ?new WHERE {{ {checked_iri(iri)} <{IS_REPLACED_BY}> ?new "
+        "FILTER(isIRI(?new)) } LIMIT 2"
+    )
+    found = [row["new"].value for row in rows]
+    return found[0] if len(found) == 1 and iris.is_minted(found[0]) else None
 
 
 def not_found_page(reader: Reader, iri: str, language: str) -> Response:
@@ -98,19 +110,28 @@ def html_response(reader: Reader, examples: Path | None, iri: str, language: str
     return Response(body, mimetype="text/html")
 
 
+def redirect(target_iri: str, forced: str | None, status: int) -> Response:
+    """Redirect to another minted IRI's path, keeping the format suffix and the query string."""
+    target = quote(iris.path_of(target_iri), safe=PATH_SAFE) + (suffix_of(forced) if forced else "")
+    query = request.query_string.decode("latin-1")
+    return Response(status=status, headers={"Location": target + ("?" + query if query else "")})
+
+
 def dereference(path: str) -> Response:
     """Answer a request for a minted IRI's path, honouring a format suffix or the Accept header."""
     base_path, forced = split_suffix(path)
     iri = iris.iri_of(base_path)
     if iri == iris.ONTOLOGY_NS:
         # The namespace of the ontology's terms is documented by the ontology itself.
-        target = iris.path_of(iris.ONTOLOGY) + (suffix_of(forced) if forced else "")
-        query = request.query_string.decode("latin-1")
-        return Response(status=303, headers={"Location": target + ("?" + query if query else "")})
-    media_type = forced or choose(request.headers.get("Accept"))
-    language = language_of(request.args.get("lang"))
+        return redirect(iris.ONTOLOGY, forced, 303)
     found = services()
     reader = Reader(found)
+    moved_to = replacement(reader, iri)
+    if moved_to is not None:
+        # A moved resource keeps resolving: permanently, at its new IRI.
+        return redirect(moved_to, forced, 301)
+    media_type = forced or choose(request.headers.get("Accept"))
+    language = language_of(request.args.get("lang"))
     if media_type == HTML:
         response = html_response(reader, found.settings.examples, iri, language)
     else:

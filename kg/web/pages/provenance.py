@@ -3,7 +3,9 @@
 A claim is a named graph whose IRI says ``prov:wasDerivedFrom`` a sentence (or is the body of a
 Web Annotation that targets it); a sentence is its own source. A sentence carries a
 TextQuoteSelector (``oa:exact``) and a TextPositionSelector (``oa:start``) into its article.
-The context is the sentences before and after it in the same article.
+The context is the sentences before and after it in the same article. A review judges one
+statement of a claim (``schema:itemReviewed`` a statement that is ``schema:isPartOf`` the claim),
+or the claim itself.
 """
 
 from __future__ import annotations
@@ -116,10 +118,10 @@ def article_sentences(reader: Reader, articles: set[str]) -> dict[str, list[tupl
 
 
 def reviews_of(reader: Reader, claims: set[str]) -> dict[str, list[Review]]:
-    """Return the reviews of each claim with what they state."""
+    """Return the reviews of each claim, or of one of its statements, with what they state."""
     rows = reader.select(
         f"SELECT ?claim ?review ?p ?o ?p2 ?o2 WHERE {{ VALUES ?claim {{ {values(claims)} }} "
-        f"?review <{SCHEMA}itemReviewed> ?claim ; ?p ?o "
+        f"?review <{SCHEMA}itemReviewed>/<{SCHEMA}isPartOf>? ?claim ; ?p ?o "
         f'OPTIONAL {{ ?o ?p2 ?o2 FILTER(isBlank(?o) || STRSTARTS(STR(?o), "{iris.ID_NS}")) '
         f"FILTER(?p != <{SCHEMA}itemReviewed>) }} }} ORDER BY ?review ?p ?o ?p2 ?o2"
     )
