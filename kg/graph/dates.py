@@ -17,7 +17,8 @@ from datetime import date
 
 from pyoxigraph import Literal
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from kg.vocab import XSD
+
 DATE_TYPES = (XSD + "date", XSD + "gYearMonth", XSD + "gYear")
 """The datatypes of a date at day, month or year precision."""
 

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from pyoxigraph import BlankNode, NamedNode, Quad, Store
 
 from kg import iris
-from kg.graph.statements import PEK, RDF, RDFS, SCHEMA, full_statements, solutions
+from kg.graph.statements import PEK, full_statements, solutions
+from kg.vocab import RDF, RDFS, SCHEMA, SKOS
 
 STATEMENTS_GRAPH = iris.GRAPH_NS + "statements"
 INFERRED_GRAPH = iris.GRAPH_NS + "inferred"
@@ -31,7 +32,7 @@ NOT_ENTAILED = frozenset(
     for g in (iris.ONTOLOGY_GRAPH, iris.WIKIDATA_GRAPH, iris.VOID_GRAPH, INFERRED_GRAPH)
 )
 """Graphs whose triples are not closed over: the axioms themselves, Wikidata's, descriptions."""
-SKOS_CONCEPT_SCHEME = "http://www.w3.org/2004/02/skos/core#ConceptScheme"
+SKOS_CONCEPT_SCHEME = SKOS + "ConceptScheme"
 
 
 def materialise(store: Store) -> None:

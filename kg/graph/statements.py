@@ -36,16 +36,10 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, Store, Triple
 
 from kg import iris
-from kg.graph.dates import XSD, bounds, is_date
+from kg.graph.dates import bounds, is_date
 from kg.graph.sources import DataError
+from kg.vocab import OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WIKIBASE, XSD
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-SCHEMA = "https://schema.org/"
-WIKIBASE = "http://wikiba.se/ontology#"
 PEK = iris.ONTOLOGY_NS
 
 STATEMENT_NS = iris.ID_NS + "statement/"
