@@ -30,6 +30,8 @@ from kg.graph.textcheck import ENTITIES_GRAPH, Finding, article_id, stubs, text_
 from kg.resources import DATA_DIR, ontology_dir, queries_dir
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+LOCATING = ("graph", "node", "predicate")
+"""The variables a violation check may return to say where its problem is written."""
 
 SHAPED_DATA = f"""
 CONSTRUCT {{ ?s ?p ?o }}
@@ -91,8 +93,26 @@ def validate(
         for stub in sorted(stubs(store))
         if draft_of(locator, stub, data_dir) is None
     ]
-    located = [locate(p, locator) for p in found if (p.node or p.focus) not in waiting]
+    located = [locate(p, locator) for p in explained(found) if (p.node or p.focus) not in waiting]
     return sorted(dict.fromkeys(located), key=str)
+
+
+def explained(problems: list[Problem]) -> list[Problem]:
+    """Leave out the shape results a violation check explains on the same node and property.
+
+    A value written as a triple where it competes breaks a shape's count on the entity too; the
+    check that names the statement to write instead is the one a person can act on.
+    """
+    pinned = {
+        (p.node, p.predicate)
+        for p in problems
+        if not p.check.startswith("shape") and p.node and p.predicate
+    }
+    return [
+        p
+        for p in problems
+        if not p.check.startswith("shape") or (p.node, p.predicate) not in pinned
+    ]
 
 
 def from_finding(finding: Finding) -> Problem:
@@ -278,7 +298,11 @@ def term_text(term: object) -> str:
 
 
 def check_problems(store: Store, checks: Path) -> list[Problem]:
-    """Run every violation query; each row it returns (?focus, ?message) is a problem."""
+    """Run every violation query; each row it returns (?focus, ?message) is a problem.
+
+    A check may also return where the problem is written: ?graph, ?node (the resource whose line
+    to show, when the focus is not written in a file, as a built statement is not) and ?predicate.
+    """
     problems = []
     for check in sorted(checks.glob("*-violation.rq")):
         text = check.read_text(encoding="utf-8")
@@ -288,9 +312,18 @@ def check_problems(store: Store, checks: Path) -> list[Problem]:
             raise DataError(f"{check}: {error}") from None
         if not isinstance(rows, QuerySolutions):
             raise DataError(f"{check}: a violation check must be a SELECT of ?focus and ?message")
-        problems += [
-            Problem(check.stem, term_text(row["focus"]), term_text(row["message"])) for row in rows
-        ]
+        for row in rows:
+            where = {key: getattr(row[key], "value", None) for key in LOCATING}
+            problems.append(
+                Problem(
+                    check.stem,
+                    term_text(row["focus"]),
+                    term_text(row["message"]),
+                    graph=where["graph"],
+                    node=where["node"],
+                    predicate=where["predicate"],
+                )
+            )
     return problems
 
 
