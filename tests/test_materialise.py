@@ -1,18 +1,19 @@
 """The build's materialisation (statements, ranks, bounds, closure) and the model's checks."""
 
 import doctest
-import shutil
 from pathlib import Path
 
 import pytest
 from pyoxigraph import BlankNode, NamedNode, QuerySolutions, Store
+from support.articles import REFERENCE
+from support.articles import data_copy as copy_of_data
 
 from kg import iris
 from kg.graph import dates
 from kg.graph.build import open_store
 from kg.graph.materialise import INFERRED_GRAPH, STATEMENTS_GRAPH, materialise
 from kg.graph.sources import DataError
-from kg.resources import DATA_DIR, queries_dir
+from kg.resources import queries_dir
 
 ID = iris.ID_NS
 PEK = iris.ONTOLOGY_NS
@@ -34,15 +35,17 @@ PREFIX wikibase: <http://wikiba.se/ontology#>
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    return open_store()
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """Return the graph of the reference article, which the figures here were written for."""
+    return open_store(
+        data_dir=copy_of_data(tmp_path_factory.mktemp("reference") / "data", [REFERENCE])
+    )
 
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
+    """Return a copy of the reference article's data, to break on purpose."""
+    return copy_of_data(tmp_path / "data", [REFERENCE])
 
 
 def select(store: Store, query: str) -> list[dict[str, str]]:

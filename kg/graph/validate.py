@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyshacl
-from pyoxigraph import QuerySolutions, QueryTriples, RdfFormat, Store, parse
+from pyoxigraph import NamedNode, QuerySolutions, QueryTriples, RdfFormat, Store, parse
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from kg import iris
+from kg import iris, vocab
 from kg.graph.locations import Locator
+from kg.graph.materialise import STATEMENTS_GRAPH
 from kg.graph.sources import (
     SHAPES_FILE,
     DataError,
@@ -30,8 +31,9 @@ from kg.graph.textcheck import ENTITIES_GRAPH, Finding, article_id, stubs, text_
 from kg.resources import DATA_DIR, ontology_dir, queries_dir
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
-LOCATING = ("graph", "node", "predicate")
-"""The variables a violation check may return to say where its problem is written."""
+STATEMENTS = NamedNode(STATEMENTS_GRAPH)
+SCHEMA_IS_PART_OF = NamedNode(vocab.SCHEMA + "isPartOf")
+RDF_SUBJECT, RDF_PREDICATE = NamedNode(vocab.RDF + "subject"), NamedNode(vocab.RDF + "predicate")
 
 SHAPED_DATA = f"""
 CONSTRUCT {{ ?s ?p ?o }}
@@ -300,8 +302,8 @@ def term_text(term: object) -> str:
 def check_problems(store: Store, checks: Path) -> list[Problem]:
     """Run every violation query; each row it returns (?focus, ?message) is a problem.
 
-    A check may also return where the problem is written: ?graph, ?node (the resource whose line
-    to show, when the focus is not written in a file, as a built statement is not) and ?predicate.
+    A focus that is a built statement is written nowhere: its problem is placed where its
+    subject and property are written in its claim or fact graph.
     """
     problems = []
     for check in sorted(checks.glob("*-violation.rq")):
@@ -313,18 +315,34 @@ def check_problems(store: Store, checks: Path) -> list[Problem]:
         if not isinstance(rows, QuerySolutions):
             raise DataError(f"{check}: a violation check must be a SELECT of ?focus and ?message")
         for row in rows:
-            where = {key: getattr(row[key], "value", None) for key in LOCATING}
+            focus = row["focus"]
+            graph, node, predicate = (
+                stated_at(store, focus) if isinstance(focus, NamedNode) else (None, None, None)
+            )
             problems.append(
                 Problem(
                     check.stem,
-                    term_text(row["focus"]),
+                    term_text(focus),
                     term_text(row["message"]),
-                    graph=where["graph"],
-                    node=where["node"],
-                    predicate=where["predicate"],
+                    graph=graph,
+                    node=node,
+                    predicate=predicate,
                 )
             )
     return problems
+
+
+def stated_at(store: Store, focus: NamedNode) -> tuple[str | None, str | None, str | None]:
+    """Return the graph, subject and property a built statement states, or Nones for others."""
+    found = []
+    for predicate in (SCHEMA_IS_PART_OF, RDF_SUBJECT, RDF_PREDICATE):
+        values = store.quads_for_pattern(focus, predicate, None, STATEMENTS)
+        found.append(
+            next((q.object.value for q in values if isinstance(q.object, NamedNode)), None)
+        )
+    if None in found:
+        return None, None, None
+    return found[0], found[1], found[2]
 
 
 __all__ = ["Problem", "Sequence", "article_id", "draft_notes", "file_problems", "validate"]
