@@ -51,7 +51,7 @@ def test_validate_exits_zero_on_the_shipped_data():
 def test_validate_counts_the_quads_and_graphs_of_the_reference_data(tmp_path):
     data = copy_of_data(tmp_path / "data", articles=[REFERENCE])
     result = kg("validate", "--data-dir", str(data))
-    assert result.output == "ok: 7133 quads in 60 named graphs, no problems\n"
+    assert result.output == "ok: 7144 quads in 60 named graphs, no problems\n"
 
 
 def test_a_turtle_syntax_error_fails_naming_file_and_line(data_copy):
@@ -165,34 +165,86 @@ def test_a_misspelled_ontology_term_and_a_missing_spanish_label_fail(data_copy):
     ]
 
 
-def test_two_articles_writing_one_value_node_fail_naming_both(tmp_path):
-    data = copy_of_data(tmp_path / "data", articles=[REFERENCE], extra=[FIXTURE])
-    claims = data / "articles" / FIXTURE / "claims.trig"
+FIXTURE_CLAIMS = f"articles/{FIXTURE}/claims.trig"
+JERI_START = """    statement:06.jose-jeri-president-of-peru.startDate a rdf:Statement ;
+        rdf:subject tenure:jose-jeri-president-of-peru ; rdf:predicate schema:startDate ;
+        rdf:object "2025-10"^^xsd:gYearMonth .
+    tenure:jose-jeri-president-of-peru pek:holder"""
+
+
+@pytest.fixture
+def both(tmp_path):
+    """Return a copy of the data with the reference article and the fictional one."""
+    return copy_of_data(tmp_path / "data", articles=[REFERENCE], extra=[FIXTURE])
+
+
+def test_two_articles_writing_one_value_node_fail_naming_both(both):
+    commitment = f"{iris.ID_NS}commitment/joint-border-control"
+    edit(both / FIXTURE_CLAIMS, "this:border-post-funding a", f"<{commitment}> a")
+    problems = validate(open_store(data_dir=both), data_dir=both)
+    assert sorted((p.check, p.file.name, p.graph.rsplit("/", 2)[-2]) for p in problems) == [
+        ("shared-value", "claims.trig", REFERENCE),
+        ("shared-value", "claims.trig", FIXTURE),
+    ]
+    assert {p.focus for p in problems} == {f"<{commitment}>"}
+    assert "claims of 2 articles write to this node" in problems[0].message
+    assert "declare it in kg/data/entities.trig" in problems[0].message
+
+
+def test_a_value_that_competes_written_as_a_triple_says_which_statement_to_write(both):
+    claims = both / FIXTURE_CLAIMS
     edit(
         claims,
-        "this:jeri-tenure a pek:Tenure",
-        "tenure:jose-jeri-president-of-peru a pek:Tenure",
+        JERI_START,
+        '    tenure:jose-jeri-president-of-peru schema:startDate "2025-10"^^xsd:gYearMonth ;\n'
+        "        pek:holder",
     )
+    problems = validate(open_store(data_dir=both), data_dir=both)
+    statement = f"{iris.ID_NS}statement/{FIXTURE}/06.jose-jeri-president-of-peru.startDate"
+    tenure = f"{iris.ID_NS}tenure/jose-jeri-president-of-peru"
+    # One problem, at the line of the triple: the conflict it makes on the tenure is this one.
+    line = line_of(claims, 'schema:startDate "2025-10"')
+    assert [str(p) for p in problems] == [
+        f"{claims}:{line}: graph "
+        f"<{iris.ID_NS}claim/{FIXTURE}/06>: best-value-violation: {statement}: this value "
+        f"competes with the best one (2025-10-10 from <{iris.ID_NS}fact/jose-jeri-took-office>), "
+        f"so a plain query must not see it: write it as a statement instead of a triple on "
+        f"<{tenure}>: <{statement}> a rdf:Statement ; rdf:subject <{tenure}> ; rdf:predicate "
+        "<https://schema.org/startDate> ; rdf:object (the value as written)"
+    ]
+
+
+def test_an_articles_own_copy_of_a_shared_entity_fails_saying_what_to_do(both):
+    claims = both / FIXTURE_CLAIMS
+    # The fixture as it was first written: its own tenure, beside the shared one.
     edit(
         claims,
-        "@prefix this:",
-        "@prefix tenure: <https://w3id.org/peru-ecuador-kg/id/tenure/> .\n@prefix this:",
+        JERI_START,
+        "    this:jeri-tenure a pek:Tenure ;\n"
+        '        schema:startDate "2025-10"^^xsd:gYearMonth ;\n'
+        "        pek:holder",
     )
-    problems = validate(open_store(data_dir=data), data_dir=data)
-    node = f"<{iris.ID_NS}tenure/jose-jeri-president-of-peru>"
-    shared = [p for p in problems if p.check == "shared-value"]
-    assert sorted((p.focus, p.file.name, p.graph.rsplit("/", 2)[-2]) for p in shared) == [
-        (node, "claims.trig", REFERENCE),
-        (node, "claims.trig", FIXTURE),
+    problems = validate(open_store(data_dir=both), data_dir=both)
+    duplicate = f"{iris.ID_NS}article/{FIXTURE}/jeri-tenure"
+    assert [(p.check, p.focus, p.file, p.line) for p in problems] == [
+        ("duplicate-entity-violation", duplicate, claims, line_of(claims, "this:jeri-tenure a"))
     ]
-    assert "claims of 2 articles write to this node" in shared[0].message
-    # What the collision does to the node: it now has two start dates on the tenure, one of them
-    # not its best value.
-    assert sorted(p.check for p in problems if p not in shared) == [
-        "best-value-violation",
-        "conflicting-values-violation",
-        "shape (inner)",
-    ]
+    message = problems[0].message
+    assert message.startswith(f"a <{iris.ONTOLOGY_NS}Tenure> with the same ")
+    for same in (f"holder> <{iris.ID_NS}jose-jeri>", f"office> <{iris.ID_NS}president-of-peru>"):
+        assert same in message
+    assert (
+        f"as the shared entity <{iris.ID_NS}tenure/jose-jeri-president-of-peru>: a real-world "
+        "thing is one node that every article speaks of. Write this claim's statements on"
+    ) in message
+
+
+def test_a_tenure_of_another_holder_is_no_duplicate(both):
+    claims = both / FIXTURE_CLAIMS
+    edit(claims, JERI_START, "    this:jeri-tenure a pek:Tenure ;\n        pek:holder")
+    edit(claims, "pek:holder :jose-jeri ; pek:office", "pek:holder :ana-ejemplo ; pek:office")
+    problems = validate(open_store(data_dir=both), data_dir=both)
+    assert [p.check for p in problems] == []
 
 
 def test_every_problem_is_reported_in_one_run(data_copy):

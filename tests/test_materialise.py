@@ -1,18 +1,19 @@
 """The build's materialisation (statements, ranks, bounds, closure) and the model's checks."""
 
 import doctest
-import shutil
 from pathlib import Path
 
 import pytest
 from pyoxigraph import BlankNode, NamedNode, QuerySolutions, Store
+from support.articles import REFERENCE
+from support.articles import data_copy as copy_of_data
 
 from kg import iris
 from kg.graph import dates
 from kg.graph.build import open_store
 from kg.graph.materialise import INFERRED_GRAPH, STATEMENTS_GRAPH, materialise
 from kg.graph.sources import DataError
-from kg.resources import DATA_DIR, queries_dir
+from kg.resources import queries_dir
 
 ID = iris.ID_NS
 PEK = iris.ONTOLOGY_NS
@@ -34,15 +35,17 @@ PREFIX wikibase: <http://wikiba.se/ontology#>
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
-    return open_store()
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """Return the graph of the reference article, which the figures here were written for."""
+    return open_store(
+        data_dir=copy_of_data(tmp_path_factory.mktemp("reference") / "data", [REFERENCE])
+    )
 
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
+    """Return a copy of the reference article's data, to break on purpose."""
+    return copy_of_data(tmp_path / "data", [REFERENCE])
 
 
 def select(store: Store, query: str) -> list[dict[str, str]]:
@@ -234,7 +237,7 @@ def test_the_article_mentions_every_entity_its_claims_name(store):
         "pacific-ocean",
     } <= found
     assert {"alberto-fujimori", "topics", "delegation-roles", "carondelet-palace"}.isdisjoint(found)
-    assert len(found) == 46
+    assert len(found) == 49
 
 
 def test_every_claim_carries_its_articles_date_and_author(store):
@@ -275,7 +278,7 @@ def test_two_values_that_would_share_a_statement_iri_fail_the_build(data_copy):
 # --- Each new check finds the problem it is for in a broken copy ---------------------------------
 
 
-def test_a_second_value_written_on_the_entity_is_a_conflict(data_copy):
+def test_a_second_value_written_on_the_entity_is_not_the_best_and_says_so(data_copy):
     edit(
         data_copy / CLAIMS,
         """    statement:border-length.ecuador-peru-border.length a rdf:Statement ;
@@ -285,15 +288,38 @@ def test_a_second_value_written_on_the_entity_is_a_conflict(data_copy):
         "    :ecuador-peru-border pek:length [",
     )
     store = open_store(data_dir=data_copy)
-    assert [focus for focus, _ in check(store, "conflicting-values")] == [
-        ID + "ecuador-peru-border"
+    # The conflict it makes on the border is the one best-value-violation names, with the fix.
+    assert check(store, "conflicting-values") == []
+    statement = STATEMENT + "border-length.ecuador-peru-border.length"
+    assert check(store, "best-value") == [
+        (
+            statement,
+            "this value competes with the best one (1529 from "
+            f"<{ID}fact/ecuador-peru-border-length>), so a plain query must not see it: write it "
+            f"as a statement instead of a triple on <{ID}ecuador-peru-border>: <{statement}> a "
+            f"rdf:Statement ; rdf:subject <{ID}ecuador-peru-border> ; rdf:predicate "
+            f"<{PEK}length> ; rdf:object (the value as written)",
+        )
     ]
-    assert check(store, "conflicting-values")[0][1].startswith(
-        f"2 conflicting values of <{PEK}length>"
+
+
+def test_two_verified_values_of_one_fact_are_a_conflict(data_copy):
+    # Another fact gives the border another length: both are verified, so neither is beaten.
+    edit(
+        data_copy / "verified.trig",
+        "fact:colombia-ecuador-border-length {",
+        "fact:colombia-ecuador-border-length {\n"
+        '    :ecuador-peru-border pek:length [ schema:value "1530"^^xsd:decimal ] .',
     )
-    assert [focus for focus, _ in check(store, "best-value")] == [
-        STATEMENT + "border-length.ecuador-peru-border.length"
+    store = open_store(data_dir=data_copy)
+    assert check(store, "conflicting-values") == [
+        (
+            ID + "ecuador-peru-border",
+            f"2 conflicting values of <{PEK}length> in the default graph: keep the best as a "
+            "triple and write the others as rdf:Statements",
+        )
     ]
+    assert check(store, "best-value") == []
 
 
 def test_a_deprecated_value_written_as_a_triple_is_not_a_best_value(data_copy):
@@ -303,11 +329,14 @@ def test_a_deprecated_value_written_as_a_triple_is_not_a_best_value(data_copy):
         f"{ORIGIN_REVIEWED}\n        schema:reviewRating verdict:corrected",
     )
     found = check(open_store(data_dir=data_copy), "best-value")
+    statement = STATEMENT + "cocaine-transit.peru-cocaine-transit.origin.peru"
     assert found == [
         (
-            STATEMENT + "cocaine-transit.peru-cocaine-transit.origin.peru",
-            "not the best value (http://wikiba.se/ontology#DeprecatedRank) but written as a triple "
-            f"in <{ID}claim/2025-12-12-peru-ecuador/cocaine-transit>: write it as an rdf:Statement",
+            statement,
+            "a review finds this value wrong (deprecated), so a plain query must not see it: write "
+            f"it as a statement instead of a triple on <{ID}peru-cocaine-transit>: <{statement}> a "
+            f"rdf:Statement ; rdf:subject <{ID}peru-cocaine-transit> ; rdf:predicate "
+            f"<{PEK}origin> ; rdf:object (the value as written)",
         )
     ]
 

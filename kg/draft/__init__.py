@@ -1,9 +1,10 @@
 """Draft an article's layer from its text: sentences, names, dates, amounts, claim skeletons.
 
 ``kg draft`` computes what is mechanical (selectors in code points, names matched against the
-graph, dates at their precision, amounts with their unit) and leaves a person the judgement
-(which statements a sentence makes). The draft folder carries a DRAFT.md, so builds leave it out
-until that person deletes it.
+graph, dates at their precision, amounts with their unit, the shared entities a sentence speaks of
+and the verified values its dates and amounts meet) and leaves a person the judgement (which
+statements a sentence makes). The draft folder carries a DRAFT.md, so builds leave it out until
+that person deletes it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kg.draft import summary, template
 from kg.draft.document import ArticleDraft, ArticleMeta, Mention, NewEntity, Sentence
 from kg.draft.mentions import known_names, mentions_of_article, new_entities, slug
 from kg.draft.segment import segment
+from kg.draft.shared import recorded_values, shared_entities
 from kg.draft.values import amounts_in, dates_in, detect_language, parse_day
 from kg.errors import KgError
 from kg.graph.build import open_store
@@ -160,7 +162,11 @@ def make_draft(text: str, options: Options, store: Store) -> tuple[ArticleDraft,
     ]
     mentions, linked = split_unlinked(mentions)
     stubs = linked + new_entities(sentences, mentions, dates, {n.entity for n in names})
-    draft = ArticleDraft(meta, text, sentences, left_out, mentions, merged(stubs), dates, amounts)
+    shared = shared_entities(store, mentions, meta.language)
+    recorded = recorded_values(store, mentions, shared, [*dates, *amounts])
+    draft = ArticleDraft(
+        meta, text, sentences, left_out, mentions, merged(stubs), dates, amounts, shared, recorded
+    )
     return draft, sources
 
 

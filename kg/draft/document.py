@@ -101,6 +101,40 @@ class Amount:
 
 
 @dataclass(frozen=True)
+class Shared:
+    """A shared entity a sentence speaks of without naming it: it names the entity's values.
+
+    "Jerí has been president of Peru" names the holder and the office of a shared tenure.
+    """
+
+    sentence: int
+    entity: str
+    label: str
+    keys: tuple[str, ...]
+    """The functional properties whose values the sentence names (pek:holder, pek:office)."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A verified best value that a date or amount of a sentence may state again, or compete with.
+
+    The value is the record's: a date literal (lexical form and datatype), or a number and the
+    unit of its value node.
+    """
+
+    sentence: int
+    found: DateValue | Amount
+    subject: str
+    property: str
+    fact: str
+    lexical: str
+    datatype: str | None = None
+    unit: str | None = None
+    same: bool = False
+    """The sentence's value is the record's own, so it is a triple and competes with nothing."""
+
+
+@dataclass(frozen=True)
 class ArticleMeta:
     """The article's own description: id, headline, date, publisher and language."""
 
@@ -123,6 +157,8 @@ class ArticleDraft:
     new_entities: list[NewEntity] = field(default_factory=list)
     dates: list[DateValue] = field(default_factory=list)
     amounts: list[Amount] = field(default_factory=list)
+    shared: list[Shared] = field(default_factory=list)
+    recorded: list[Recorded] = field(default_factory=list)
 
     def of_sentence(self, number: int) -> tuple[list[Mention], list[DateValue], list[Amount]]:
         """Return the mentions, dates and amounts found in one sentence."""
@@ -130,4 +166,11 @@ class ArticleDraft:
             [m for m in self.mentions if m.sentence == number],
             [d for d in self.dates if d.sentence == number],
             [a for a in self.amounts if a.sentence == number],
+        )
+
+    def about_sentence(self, number: int) -> tuple[list[Shared], list[Recorded]]:
+        """Return the shared entities one sentence speaks of and the record's values it meets."""
+        return (
+            [s for s in self.shared if s.sentence == number],
+            [r for r in self.recorded if r.sentence == number],
         )

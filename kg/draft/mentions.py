@@ -5,7 +5,8 @@ so a match keeps the text's own offsets. Each entity is known by its English and
 (``rdfs:label``, ``skos:altLabel``, ``schema:alternateName``), by the labels of the Wikidata item
 it is ``owl:sameAs``, and by two English variants: "Central Bank of Ecuador" is also "Ecuador's
 Central Bank", and "Pacific Ocean" is also "Pacific"; a label that opens with two countries
-("Ecuador–Peru border region") is also its rest ("border region") in a sentence that names both.
+("Ecuador–Peru border region") is also its rest ("border region") in a sentence that names both,
+or, when it names neither, in an article whose earlier sentences name those two countries most.
 A word that starts with a country's name ("Peruvian") mentions that country. Items of the pinned
 Wikidata extract that no entity links yet are matched too, and proposed as stubs with their QID.
 """
@@ -13,6 +14,7 @@ Wikidata extract that no entity links yet are matched too, and proposed as stubs
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -153,11 +155,16 @@ def at_word_edges(text: str, start: int, end: int) -> bool:
 
 
 def mentions_in(
-    sentence: Sentence, names: Iterable[Name], named: set[str] | frozenset[str] = frozenset()
+    sentence: Sentence,
+    names: Iterable[Name],
+    named: set[str] | frozenset[str] = frozenset(),
+    before: set[str] | frozenset[str] = frozenset(),
 ) -> list[Mention]:
     """Return the entities a sentence names, longest names first, each span at most once.
 
-    A person's surname alone counts only for the people in ``named`` (already named in full).
+    A person's surname alone counts only for the people in ``named`` (already named in full); a
+    name that needs two countries ("border") counts when they are named here, or else when they
+    are the pair ``before`` (the two the article has named most).
     """
     folded = fold(sentence.exact)
     usable = [n for n in names if not n.surname_of or n.entity in named]
@@ -165,6 +172,8 @@ def mentions_in(
     found = matches(sentence, folded, plain, {})
     here = {m.entity for m in found.values()}
     paired = [n for n in usable if n.needs and set(n.needs) <= here]
+    if not paired:
+        paired = [n for n in usable if n.needs and set(n.needs) <= before]
     found = matches(sentence, folded, paired, found)
     return sorted(found.values(), key=lambda m: (m.start, m.end))
 
@@ -198,11 +207,26 @@ def matches(
 
 
 def mentions_of_article(sentences: Iterable[Sentence], names: list[Name]) -> list[Mention]:
-    """Return the mentions of every sentence; a surname alone names a person named in full."""
+    """Return the mentions of every sentence, in order.
+
+    A surname alone names a person the article names in full; "the border" is the border of two
+    countries named in the same sentence, else of the two the article has named most so far.
+    """
     sentences = list(sentences)
-    first = [m for s in sentences for m in mentions_in(s, names)]
-    named = {m.entity for m in first}
-    return [m for s in sentences for m in mentions_in(s, names, named)]
+    named = {m.entity for s in sentences for m in mentions_in(s, names)}
+    countries = {n.entity for n in names if n.country}
+    found: list[Mention] = []
+    for sentence in sentences:
+        found += mentions_in(sentence, names, named, main_pair(found, countries))
+    return found
+
+
+def main_pair(mentions: Iterable[Mention], countries: set[str]) -> frozenset[str]:
+    """Return the two countries named most often, or nothing when a third ties with them."""
+    counts = Counter(m.entity for m in mentions if m.entity in countries).most_common(3)
+    if len(counts) < 2 or (len(counts) == 3 and counts[2][1] == counts[1][1]):
+        return frozenset()
+    return frozenset(entity for entity, _ in counts[:2])
 
 
 def demonym(folded: str, start: int, end: int, name: Name) -> bool:

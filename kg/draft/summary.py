@@ -52,6 +52,21 @@ def rows(draft: ArticleDraft) -> list[tuple[str, str, str]]:
             "use them in the statements" if draft.amounts else "-",
         ),
         (
+            "shared entities spoken of",
+            str(len({(s.sentence, s.entity) for s in draft.shared})),
+            "write on them what the sentence says of them (never mint one again)"
+            if draft.shared
+            else "-",
+        ),
+        (
+            "values the record has",
+            str(len(draft.recorded)),
+            'keep the commented statement where the sentence states it (delete its "# "), '
+            "else delete it"
+            if draft.recorded
+            else "-",
+        ),
+        (
             "claims",
             str(len(draft.sentences)),
             f"write the statements of {len(drafted)} claims ({written} written whole), "
@@ -93,7 +108,10 @@ def marker(draft: ArticleDraft, sources: dict[str, str]) -> str:
         "`kg validate` checks it. Review it, then delete this file to publish the article.\n\n"
         f"{about(draft, sources)}\n\n"
         f"{table(draft)}\n\n"
-        "The loop: edit `claims.trig` (the statements), `article.trig` (the claim labels and\n"
+        "The loop: edit `claims.trig` (the statements: a value that competes with the verified\n"
+        "record's is an `rdf:Statement`, the rest are triples), `article.trig` (the claim labels,\n"
+        "`pek:accordingTo` where the sentence attributes the claim, and the\n"
         '`schema:creativeWorkStatus "Draft"` lines) and `entities.trig` (new entities), run\n'
-        "`kg validate` until it prints `ok`, delete this file, run `make test`.\n"
+        "`kg validate` until it prints `ok` (each problem it names says what to write), delete\n"
+        "this file, run `make test`.\n"
     )

@@ -2,44 +2,71 @@
 
 This is the one module that knows the model's shape (which classes and properties a sentence,
 a claim record, an annotation and a claim graph use). Everything before it (sentences, names,
-dates, amounts) is plain records; a change of the model is a change here, and in the tests that
-pin its output.
+dates, amounts, what the record says) is plain records; a change of the model is a change here,
+and in the tests that pin its output.
 
-A draft claim is a ``schema:Claim`` record with ``schema:creativeWorkStatus "Draft"`` and an
-empty graph headed by comments that list what the sentence names and states, ready to be used in
-its statements. Claims the text settles alone (the headline, the date) are written whole.
+A draft claim is a ``schema:Claim`` record marked ``schema:creativeWorkStatus "Draft"`` (the
+marker the text checks and the model's checks both read) and a graph headed by comments that list
+what the sentence names, the shared entities it speaks of, its dates and amounts, and the verified
+values they meet. Where a value meets the record, the graph holds a commented skeleton of exactly
+what the model wants: a triple when the value is the record's own (it can be the best), an
+``rdf:Statement`` named as the build names statements when it competes with it. Claims the text
+settles alone (the headline, the date) are written whole.
 """
 
 from __future__ import annotations
 
-from pyoxigraph import Literal, NamedNode
+import re
 
-from kg import iris
-from kg.draft.document import Amount, ArticleDraft, DateValue, Mention, NewEntity, Sentence
+from pyoxigraph import BlankNode, Literal, NamedNode
 
-DRAFT_STATUS = '"Draft"'
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PREFIXES = """\
-@prefix : <{id}> .
-@prefix article: <{id}article/> .
-@prefix sentence: <{id}article/{article}/sentence/> .
-@prefix claim: <{id}claim/{article}/> .
-@prefix annotation: <{id}annotation/{article}/> .
-@prefix this: <{id}article/{article}/> .
-@prefix pek: <{ontology}> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix schema: <https://schema.org/> .
-@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
-@prefix prov: <http://www.w3.org/ns/prov#> .
-@prefix oa: <http://www.w3.org/ns/oa#> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix qudt: <http://qudt.org/schema/qudt/> .
-@prefix unit: <http://qudt.org/vocab/unit/> .
-@prefix cur: <http://qudt.org/vocab/currency/> .
-@prefix wd: <http://www.wikidata.org/entity/> .
-"""
+from kg import iris, vocab
+from kg.draft.document import (
+    Amount,
+    ArticleDraft,
+    DateValue,
+    Mention,
+    NewEntity,
+    Recorded,
+    Sentence,
+    Shared,
+)
+from kg.graph.statements import statement_iri
+from kg.graph.textcheck import DRAFT
+
+LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
+"""The local names written as prefixed names; any other IRI is written in brackets."""
+
+
+def prefix_table(article_id: str) -> list[tuple[str, str]]:
+    """Return the prefixes every draft file declares."""
+    article = f"{iris.ID_NS}article/{article_id}/"
+    return [
+        ("", iris.ID_NS),
+        ("article", iris.ID_NS + "article/"),
+        ("sentence", article + "sentence/"),
+        ("claim", f"{iris.ID_NS}claim/{article_id}/"),
+        ("annotation", f"{iris.ID_NS}annotation/{article_id}/"),
+        ("statement", f"{iris.ID_NS}statement/{article_id}/"),
+        ("this", article),
+        ("tenure", iris.ID_NS + "tenure/"),
+        ("fact", iris.ID_NS + "fact/"),
+        ("pek", iris.ONTOLOGY_NS),
+        ("lookup", iris.ONTOLOGY_NS + "wikidata-lookup/"),
+        ("rdf", vocab.RDF),
+        ("rdfs", vocab.RDFS),
+        ("xsd", vocab.XSD),
+        ("owl", vocab.OWL),
+        ("schema", vocab.SCHEMA),
+        ("sem", vocab.SEM),
+        ("prov", vocab.PROV),
+        ("oa", vocab.OA),
+        ("time", vocab.TIME),
+        ("qudt", vocab.QUDT),
+        ("unit", vocab.UNIT),
+        ("cur", vocab.CURRENCY),
+        ("wd", vocab.WD),
+    ]
 
 
 def text(value: str, language: str | None = None) -> str:
@@ -49,20 +76,20 @@ def text(value: str, language: str | None = None) -> str:
 
 def typed(value: str, datatype: str) -> str:
     """Return a typed literal with its datatype written as an xsd: prefixed name."""
-    return f"{text(value)}^^xsd:{datatype.removeprefix(XSD)}"
+    return f"{text(value)}^^xsd:{datatype.removeprefix(vocab.XSD)}"
 
 
 def prefixes(article_id: str) -> str:
-    """Return the prefixes every draft file declares."""
-    return PREFIXES.format(id=iris.ID_NS, article=article_id, ontology=iris.ONTOLOGY_NS)
+    """Return the prefix declarations every draft file starts with."""
+    return "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in prefix_table(article_id))
 
 
-def short(iri: str) -> str:
-    """Return an IRI as the shortest prefixed name the draft files declare, or in brackets."""
-    for prefix, namespace in (("wd:", iris.WIKIDATA_ENTITY), (":", iris.ID_NS)):
-        local = iri.removeprefix(namespace)
-        if local != iri and local.replace("-", "").isalnum():
-            return prefix + local
+def short(iri: str, article_id: str) -> str:
+    """Return an IRI as a prefixed name of the draft files (the longest namespace), or bracketed."""
+    table = sorted(prefix_table(article_id), key=lambda pair: -len(pair[1]))
+    for name, namespace in table:
+        if iri.startswith(namespace) and LOCAL_NAME.fullmatch(iri[len(namespace) :]):
+            return f"{name}:{iri[len(namespace) :]}"
     return f"<{NamedNode(iri).value}>"
 
 
@@ -101,9 +128,10 @@ def article_trig(draft: ArticleDraft) -> str:
         f"# The article layer of {meta.article_id}, drafted by `kg draft`: the article, its\n"
         "# sentences (an exact quote and code-point offsets into article.txt each) and one\n"
         "# claim record with its Web Annotation per sentence. A record marked\n"
-        '# creativeWorkStatus "Draft" still needs its statements in claims.trig: write them,\n'
-        "# check its label, then delete the Draft line. Delete a sentence's blocks (and its\n"
-        "# claim) if it states nothing.\n\n"
+        f'# creativeWorkStatus "{DRAFT}" still needs its statements in claims.trig: write them,\n'
+        "# check its label, then delete the Draft line. A claim the sentence attributes to\n"
+        "# someone says so on its record: pek:accordingTo :who . Delete a sentence's blocks\n"
+        "# (and its claim) if it states nothing.\n\n"
     )
     graph = f"<{iris.GRAPH_NS}article/{meta.article_id}> {{\n" + "\n\n".join(body) + "\n}\n"
     return header + prefixes(meta.article_id) + "\n" + graph
@@ -140,7 +168,7 @@ def claim_record(draft: ArticleDraft, sentence: Sentence) -> str:
     status = (
         ""
         if sentence.role in ("headline", "dateline")
-        else f"        schema:creativeWorkStatus {DRAFT_STATUS} ;\n"
+        else f"        schema:creativeWorkStatus {text(DRAFT)} ;\n"
     )
     return (
         f"    claim:{name} a schema:Claim ;\n"
@@ -161,9 +189,15 @@ def claims_trig(draft: ArticleDraft) -> str:
     header = (
         f"# The claims of {meta.article_id}, one named graph each: the statements one sentence\n"
         "# makes, exactly as written (its words, its numbers, its dates at their precision). The\n"
-        "# comments above each empty graph list what `kg draft` found in the sentence. Mint the\n"
-        "# nodes only this article describes (a tenure as stated, an amount) under this:, so that\n"
-        "# no other article writes to them.\n\n"
+        "# comments above each graph list what `kg draft` found in the sentence.\n"
+        "#\n"
+        "# Write statements on the shared entities the comments name (a person, a border, a\n"
+        "# tenure: never mint one of those again). A value the verified record already gives is\n"
+        "# a triple; a value that differs from the record's competes with it, so write it as an\n"
+        "# rdf:Statement named statement:<claim>.<subject>.<property> (rdf:subject,\n"
+        "# rdf:predicate, rdf:object): a plain query then sees only the best value. Where a value\n"
+        '# meets the record, the graph holds that skeleton: delete the "# " of the lines that are\n'
+        "# true. Mint under this: only what this article alone describes (a meeting, a grant).\n\n"
     )
     graphs = [claim_graph(draft, s) for s in draft.sentences]
     return header + prefixes(meta.article_id) + "\n" + "\n\n".join(graphs) + "\n"
@@ -182,11 +216,18 @@ def claim_graph(draft: ArticleDraft, sentence: Sentence) -> str:
         statement = f"article:{meta.article_id} {whole} ."
         return "\n".join(lines) + f"\nclaim:{name} {{\n    {statement}\n}}"
     mentions, dates, amounts = draft.of_sentence(sentence.number)
+    shared, recorded = draft.about_sentence(sentence.number)
     stubs = [e for e in draft.new_entities if sentence.number in e.sentences]
-    lines += names_comment(mentions, stubs)
-    lines += [f"#   date {text(one_line(d.surface))}: {date_literal(d)}" for d in dates]
-    lines += [f"#   amount {text(one_line(a.surface))}: {amount_node(a)}" for a in amounts]
-    return "\n".join(lines) + f"\nclaim:{name} {{\n}}"
+    ident = meta.article_id
+    lines += names_comment(mentions, stubs, ident)
+    lines += [speaks_of(thing, ident) for thing in shared]
+    values: list[DateValue | Amount] = [*dates, *amounts]
+    for found in values:
+        lines.append(found_comment(found))
+        lines += [record_comment(r, ident) for r in recorded if r.found == found]
+    skeletons = [skeleton(draft, name, r) for r in recorded]
+    body = "".join(f"{line}\n" for block in skeletons for line in block)
+    return "\n".join(lines) + f"\nclaim:{name} {{\n{body}}}"
 
 
 def one_line(words: str) -> str:
@@ -194,7 +235,7 @@ def one_line(words: str) -> str:
     return " ".join(words.split())
 
 
-def names_comment(mentions: list[Mention], stubs: list[NewEntity]) -> list[str]:
+def names_comment(mentions: list[Mention], stubs: list[NewEntity], article_id: str) -> list[str]:
     """Return a comment line naming each entity a sentence mentions (once each)."""
     seen: dict[str, str] = {}
     for mention in mentions:
@@ -203,8 +244,73 @@ def names_comment(mentions: list[Mention], stubs: list[NewEntity]) -> list[str]:
         seen.setdefault(iris.ID_NS + stub.slug, stub.name + ", new")
     if not seen:
         return []
-    named = ", ".join(f"{short(e)} ({' '.join(s.split())})" for e, s in seen.items())
+    named = ", ".join(f"{short(e, article_id)} ({one_line(s)})" for e, s in seen.items())
     return [f"#   names: {named}"]
+
+
+def speaks_of(thing: Shared, article_id: str) -> str:
+    """Return a comment line naming a shared entity the sentence speaks of, and why."""
+    keys = ", ".join(short(k, article_id) for k in thing.keys)
+    return f"#   speaks of: {short(thing.entity, article_id)} ({thing.label}; it names its {keys})"
+
+
+def found_comment(found: DateValue | Amount) -> str:
+    """Return a comment line with a date or amount of the sentence as the model writes it."""
+    if isinstance(found, DateValue):
+        return f"#   date {text(one_line(found.surface))}: {date_literal(found)}"
+    return f"#   amount {text(one_line(found.surface))}: {amount_node(found)}"
+
+
+def record_comment(recorded: Recorded, article_id: str) -> str:
+    """Return a comment line with the verified value a date or amount of the sentence meets."""
+    subject, prop = short(recorded.subject, article_id), short(recorded.property, article_id)
+    value, fact = record_value(recorded, article_id), short(recorded.fact, article_id)
+    return f"#     the record: {subject} {prop} {value} ({fact})"
+
+
+def record_value(recorded: Recorded, article_id: str) -> str:
+    """Return the record's value as Turtle (a date) or as a number and its unit (an amount)."""
+    if recorded.datatype is not None:
+        return typed(recorded.lexical, recorded.datatype)
+    unit = short(recorded.unit, article_id) if recorded.unit else ""
+    return f"{recorded.lexical} {unit}".strip()
+
+
+def skeleton(draft: ArticleDraft, claim: str, recorded: Recorded) -> list[str]:
+    """Return the commented statement a value meeting the record makes, as the model wants it."""
+    ident = draft.meta.article_id
+    subject, prop = short(recorded.subject, ident), short(recorded.property, ident)
+    value = value_of(recorded.found)
+    if recorded.same:
+        return [
+            f"    # {text(one_line(recorded.found.surface))} is the record's value: a triple.",
+            f"    # {subject} {prop} {value} .",
+        ]
+    graph = NamedNode(f"{iris.ID_NS}claim/{ident}/{claim}")
+    name = statement_iri(
+        graph, NamedNode(recorded.subject), NamedNode(recorded.property), term_of(recorded.found)
+    )
+    return [
+        f"    # {text(one_line(recorded.found.surface))} competes with the record's "
+        f"{record_value(recorded, ident)}: a statement.",
+        f"    # {short(name.value, ident)} a rdf:Statement ;",
+        f"    #     rdf:subject {subject} ; rdf:predicate {prop} ;",
+        f"    #     rdf:object {value} .",
+    ]
+
+
+def term_of(found: DateValue | Amount) -> Literal | BlankNode:
+    """Return a date or amount of the text as the RDF term its statement holds."""
+    if isinstance(found, DateValue):
+        return Literal(found.lexical, datatype=NamedNode(vocab.XSD + found.datatype))
+    return BlankNode()
+
+
+def value_of(found: DateValue | Amount) -> str:
+    """Return a date or amount of the text as the value the model writes."""
+    if isinstance(found, DateValue):
+        return typed(found.lexical, found.datatype)
+    return amount_node(found)
 
 
 def date_literal(value: DateValue) -> str:
@@ -232,7 +338,7 @@ def amount_node(amount: Amount) -> str:
 
 def short_unit(unit: str) -> str:
     """Return a QUDT unit as a unit: prefixed name."""
-    return "unit:" + unit.removeprefix("http://qudt.org/vocab/unit/")
+    return "unit:" + unit.removeprefix(vocab.UNIT)
 
 
 def entities_trig(draft: ArticleDraft) -> str | None:
@@ -241,9 +347,10 @@ def entities_trig(draft: ArticleDraft) -> str | None:
         return None
     header = (
         f"# Entities {draft.meta.article_id} names that the graph did not know, proposed by\n"
-        "# `kg draft`. Give each its real type (schema:Person, schema:Organization, schema:Place,\n"
-        "# ...) instead of schema:Thing, check its Spanish label, link Wikidata only with a\n"
-        "# verified QID, and delete the stubs that are not entities.\n\n"
+        "# `kg draft`: shared entities, which any article may speak of once they are here. Give\n"
+        "# each its real type (schema:Person, schema:Organization, schema:Place, ...) instead of\n"
+        "# schema:Thing, check its Spanish label, link Wikidata only with a verified QID (then\n"
+        "# lookup:linked), and delete the stubs that are not entities.\n\n"
     )
     stubs = [stub_block(e) for e in draft.new_entities]
     graph = f"<{iris.GRAPH_NS}entities> {{\n" + "\n\n".join(stubs) + "\n}\n"
@@ -253,11 +360,15 @@ def entities_trig(draft: ArticleDraft) -> str | None:
 def stub_block(entity: NewEntity) -> str:
     """Return one new entity's stub, with the sentences that name it."""
     where = ", ".join(str(n).zfill(2) for n in entity.sentences)
-    same = (
-        f" ;\n        owl:sameAs wd:{entity.wikidata.rsplit('/', 1)[-1]}" if entity.wikidata else ""
+    qid = entity.wikidata.rsplit("/", 1)[-1] if entity.wikidata else None
+    lookup = (
+        f"owl:sameAs wd:{qid} ;\n        pek:wikidataLookup lookup:linked"
+        if qid
+        else ("pek:wikidataLookup lookup:not-looked-up")
     )
     return (
         f"    # named in sentence {where}\n"
         f"    :{entity.slug} a schema:Thing ;\n"
-        f"        rdfs:label {text(entity.name, 'en')} , {text(entity.name, 'es')}{same} ."
+        f"        rdfs:label {text(entity.name, 'en')} , {text(entity.name, 'es')} ;\n"
+        f"        {lookup} ."
     )

@@ -4,9 +4,18 @@
   suffix surround it there); a quote without offsets occurs once, or its context picks one;
 - every IRI an article or its claims use is declared: a project IRI has a type somewhere, an
   entity has English and Spanish labels, an ontology term is in the ontology;
-- no two articles' claims write to the same value node (a tenure as stated, a commitment): a
-  node a claim describes, and that is not a shared entity, belongs to one article;
+- no two articles' claims write to the same value node (a commitment, a grant): a node a claim
+  describes, and that is not a shared entity, belongs to one article. A real-world thing that
+  several articles speak of (a person, a border, a tenure) is a shared entity, declared in the
+  entities graph, and every article writes its statements on that one node (so that their
+  values compete); ``queries/checks/duplicate-entity-violation.rq`` refuses an article's own
+  copy of one;
 - a published article keeps no draft claim and no entity stub typed only ``schema:Thing``.
+
+The draft markers are the ones ``kg draft`` writes and the model's checks leave to these checks:
+a claim record with ``schema:creativeWorkStatus "Draft"`` (``DRAFT``; its empty graph is not a
+``claim-provenance-violation``) and an entity typed only ``schema:Thing`` (a stub, which the
+Wikidata look-up check leaves alone). In a draft article they are counted, not reported.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ SCHEMA = "https://schema.org/"
 ENTITIES_GRAPH = iris.GRAPH_NS + "entities"
 ARTICLE_NS = iris.ID_NS + "article/"
 DRAFT = "Draft"
+"""The schema:creativeWorkStatus of a claim record still to be written."""
 PREFIXES = """
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX schema: <https://schema.org/>
@@ -283,9 +293,10 @@ def shared_value_findings(store: Store) -> list[Finding]:
         for article, graphs in sorted(by_article.items()):
             rest = ", ".join(f"<{a}>" for a in others if a != article)
             message = (
-                f"claims of {len(by_article)} articles write to this node (also {rest}); a node a "
-                "claim describes belongs to one article: mint this article's own (under its "
-                "this: prefix) or make it a shared entity"
+                f"claims of {len(by_article)} articles write to this node (also {rest}): a node "
+                "is one article's own or a shared entity. If it is a real-world thing both speak "
+                "of, declare it in kg/data/entities.trig (type, English and Spanish labels, "
+                "pek:wikidataLookup); else mint this article's own under its this: prefix"
             )
             found += [Finding("shared-value", node, g, message) for g in sorted(graphs)]
     return found

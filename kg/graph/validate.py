@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyshacl
-from pyoxigraph import QuerySolutions, QueryTriples, RdfFormat, Store, parse
+from pyoxigraph import NamedNode, QuerySolutions, QueryTriples, RdfFormat, Store, parse
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from kg import iris
+from kg import iris, vocab
 from kg.graph.locations import Locator
+from kg.graph.materialise import STATEMENTS_GRAPH
 from kg.graph.sources import (
     SHAPES_FILE,
     DataError,
@@ -30,6 +31,9 @@ from kg.graph.textcheck import ENTITIES_GRAPH, Finding, article_id, stubs, text_
 from kg.resources import DATA_DIR, ontology_dir, queries_dir
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+STATEMENTS = NamedNode(STATEMENTS_GRAPH)
+SCHEMA_IS_PART_OF = NamedNode(vocab.SCHEMA + "isPartOf")
+RDF_SUBJECT, RDF_PREDICATE = NamedNode(vocab.RDF + "subject"), NamedNode(vocab.RDF + "predicate")
 
 SHAPED_DATA = f"""
 CONSTRUCT {{ ?s ?p ?o }}
@@ -91,8 +95,26 @@ def validate(
         for stub in sorted(stubs(store))
         if draft_of(locator, stub, data_dir) is None
     ]
-    located = [locate(p, locator) for p in found if (p.node or p.focus) not in waiting]
+    located = [locate(p, locator) for p in explained(found) if (p.node or p.focus) not in waiting]
     return sorted(dict.fromkeys(located), key=str)
+
+
+def explained(problems: list[Problem]) -> list[Problem]:
+    """Leave out the shape results a violation check explains on the same node and property.
+
+    A value written as a triple where it competes breaks a shape's count on the entity too; the
+    check that names the statement to write instead is the one a person can act on.
+    """
+    pinned = {
+        (p.node, p.predicate)
+        for p in problems
+        if not p.check.startswith("shape") and p.node and p.predicate
+    }
+    return [
+        p
+        for p in problems
+        if not p.check.startswith("shape") or (p.node, p.predicate) not in pinned
+    ]
 
 
 def from_finding(finding: Finding) -> Problem:
@@ -278,7 +300,11 @@ def term_text(term: object) -> str:
 
 
 def check_problems(store: Store, checks: Path) -> list[Problem]:
-    """Run every violation query; each row it returns (?focus, ?message) is a problem."""
+    """Run every violation query; each row it returns (?focus, ?message) is a problem.
+
+    A focus that is a built statement is written nowhere: its problem is placed where its
+    subject and property are written in its claim or fact graph.
+    """
     problems = []
     for check in sorted(checks.glob("*-violation.rq")):
         text = check.read_text(encoding="utf-8")
@@ -288,10 +314,35 @@ def check_problems(store: Store, checks: Path) -> list[Problem]:
             raise DataError(f"{check}: {error}") from None
         if not isinstance(rows, QuerySolutions):
             raise DataError(f"{check}: a violation check must be a SELECT of ?focus and ?message")
-        problems += [
-            Problem(check.stem, term_text(row["focus"]), term_text(row["message"])) for row in rows
-        ]
+        for row in rows:
+            focus = row["focus"]
+            graph, node, predicate = (
+                stated_at(store, focus) if isinstance(focus, NamedNode) else (None, None, None)
+            )
+            problems.append(
+                Problem(
+                    check.stem,
+                    term_text(focus),
+                    term_text(row["message"]),
+                    graph=graph,
+                    node=node,
+                    predicate=predicate,
+                )
+            )
     return problems
+
+
+def stated_at(store: Store, focus: NamedNode) -> tuple[str | None, str | None, str | None]:
+    """Return the graph, subject and property a built statement states, or Nones for others."""
+    found = []
+    for predicate in (SCHEMA_IS_PART_OF, RDF_SUBJECT, RDF_PREDICATE):
+        values = store.quads_for_pattern(focus, predicate, None, STATEMENTS)
+        found.append(
+            next((q.object.value for q in values if isinstance(q.object, NamedNode)), None)
+        )
+    if None in found:
+        return None, None, None
+    return found[0], found[1], found[2]
 
 
 __all__ = ["Problem", "Sequence", "article_id", "draft_notes", "file_problems", "validate"]
