@@ -85,6 +85,16 @@ PREFIXES: dict[str, str] = {
 """The project's prefixes: the JSON-LD @context, the pages' prefixed names, query prologues."""
 
 
+def sparql_prologue(*names: str) -> str:
+    """Return the PREFIX declarations of some of the project's prefixes, one a line.
+
+    >>> print(sparql_prologue("rdfs", "schema"))
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX schema: <https://schema.org/>
+    """
+    return "\n".join(f"PREFIX {name}: <{PREFIXES[name]}>" for name in names)
+
+
 def compact(iri: str) -> str:
     """Return a prefixed name for an IRI when a known namespace fits, else the IRI itself.
 

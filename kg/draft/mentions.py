@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import QuerySolutions, Store
 
-from kg import iris
+from kg import iris, vocab
 from kg.draft.document import DateValue, Mention, NewEntity, Sentence
 
 FEATURE_WORDS = ("Ocean", "Sea", "River")
@@ -29,9 +29,9 @@ CONNECTORS = {"of", "de", "del", "la", "las", "los", "da", "do", "dos", "du", "v
 """Lowercase words that may join the capitalised words of one name (Central Bank of Ecuador)."""
 DASHES = "‐‑‒–—―−"
 APOSTROPHES = "’‘ʼ′`"
-SCHEMA_COUNTRY = "https://schema.org/Country"
-SCHEMA_PERSON = "https://schema.org/Person"
-SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"
+SCHEMA_COUNTRY = vocab.SCHEMA + "Country"
+SCHEMA_PERSON = vocab.SCHEMA + "Person"
+SKOS_CONCEPT = vocab.SKOS + "Concept"
 
 NAMES = f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

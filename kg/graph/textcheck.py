@@ -29,18 +29,13 @@ from pyoxigraph import QuerySolutions, Store
 
 from kg import iris
 from kg.graph.sources import DataError, article_text, draft_ids
+from kg.vocab import OA, SCHEMA, sparql_prologue
 
-OA = "http://www.w3.org/ns/oa#"
-SCHEMA = "https://schema.org/"
 ENTITIES_GRAPH = iris.GRAPH_NS + "entities"
 ARTICLE_NS = iris.ID_NS + "article/"
 DRAFT = "Draft"
 """The schema:creativeWorkStatus of a claim record still to be written."""
-PREFIXES = """
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX schema: <https://schema.org/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
+PREFIXES = sparql_prologue("oa", "schema", "rdfs") + "\n"
 
 SELECTORS = (
     PREFIXES
