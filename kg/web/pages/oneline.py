@@ -159,14 +159,23 @@ def line_of(facts: Facts, labels: Labels, language: str) -> Line | None:
     if described:
         best = min(described, key=lambda t: (t.lang != language, t.lang != "en", t.value))
         return Line(best.value, best.lang if best.lang != language else None)
-    kinds = [
-        t.value for t in facts.by_property.get(RDF_TYPE, []) if t.is_iri and labels.get(t.value)
-    ]
-    if not kinds:
+    types = [t.value for t in facts.by_property.get(RDF_TYPE, []) if t.is_iri]
+    kind = preferred_type(types, labels)
+    return Line(name(kind)) if kind else None
+
+
+def preferred_type(types: list[str], labels: Labels) -> str | None:
+    """Return the type that names an entity best, among those with a label.
+
+    The project's own class is the most specific; then a schema.org one; the classes they
+    imply (PROV, OWL) come last.
+    """
+    named = [t for t in types if labels.get(t)]
+    if not named:
         return None
-    # The project's own class is the most specific; the standard ones it implies come after.
-    kind = min(kinds, key=lambda k: (not k.startswith(PEK), not k.startswith(SCHEMA), name(k)))
-    return Line(name(kind))
+    return min(
+        named, key=lambda t: (not t.startswith(PEK), not t.startswith(SCHEMA), labels.show(t))
+    )
 
 
 def lines(reader: Reader, subjects: Iterable[str], labels: Labels) -> dict[str, Line]:

@@ -30,6 +30,7 @@ from kg.web import services
 from kg.web.pages.browse import is_infrastructure
 from kg.web.pages.labels import LABEL_PREDICATES, Labels
 from kg.web.pages.links import current_language, href
+from kg.web.pages.oneline import preferred_type
 from kg.web.pages.reader import Reader, values
 
 blueprint = Blueprint("search", __name__)
@@ -141,11 +142,8 @@ def kinds(reader: Reader, found: list[str], labels: Labels) -> dict[str, str]:
     for row in rows:
         types.setdefault(row["x"].value, []).append(row["type"].value)
     labels.extend(t for ts in types.values() for t in ts)
-    return {
-        x: sorted(labels.show(t) for t in ts)[0]
-        for x, ts in types.items()
-        if any(labels.get(t) for t in ts)
-    }
+    chosen = {x: preferred_type(ts, labels) for x, ts in types.items()}
+    return {x: labels.show(kind) for x, kind in chosen.items() if kind}
 
 
 def hits(reader: Reader, found: list[str], scores: dict[str, float], language: str) -> list[Hit]:

@@ -145,7 +145,8 @@ def marks_of(rows: list[Row]) -> list[Mark]:
         if span is not None:
             by_kind.setdefault(kind_of(row), {}).setdefault(row["predicate"].value, []).append(span)
     best_end = [s for k in ("verified", "claimed") for s in by_kind.get(k, {}).get(END, [])]
-    for kind in ("verified", "claimed", "corrected"):
+    # The article's values first, so the verified ones are drawn over them.
+    for kind in ("corrected", "claimed", "verified"):
         dates = by_kind.get(kind, {})
         starts, ends = dates.pop(START, []), dates.pop(END, [])
         for first, last in starts:
