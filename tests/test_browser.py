@@ -140,6 +140,13 @@ def test_the_query_page_keeps_its_state(report: dict[str, object], size: str) ->
     assert seen["sharedRows"] == rows
 
 
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+def test_an_answer_with_dates_draws_as_a_timeline(report: dict[str, object], size: str) -> None:
+    rows = walk(report, size)["timelineRows"]
+    assert isinstance(rows, list) and len(rows) == 2
+    assert rows[0].startswith("Dina Boluarte ended: 2025-10-10")
+
+
 def test_the_landing_page_transfers_under_400_kb(report: dict[str, object]) -> None:
     seen = walk(report, "wide")
     transferred = seen["landingTransferBytes"]

@@ -147,6 +147,12 @@ async function walk(viewport, name) {
   seen.sharedRows = await resultRows(other);
   seen.sharedQuerySame = (await editorText(other)) === query;
   await fresh.close();
+
+  // Any answer holding dates can be drawn as a timeline.
+  await page.goto(base + "/query?example=tenure-ends", { waitUntil: "networkidle" });
+  await resultRows(page);
+  await page.locator(".select_kgTimeline").click();
+  seen.timelineRows = await page.locator("#results ol.tl-rows li").allInnerTexts();
   await context.close();
   return seen;
 }

@@ -211,6 +211,9 @@
   var MARGIN = 3;
   var BREAK = 4;
   var SVG = "http://www.w3.org/2000/svg";
+  var LAYERS = {};
+  LAYERS[base + "ontology/ClaimStatement"] = "tl-claimed";
+  LAYERS[base + "ontology/VerifiedStatement"] = "tl-verified";
 
   function dateBounds(term) {
     if (!term || term.type === "uri" || DATE_TYPES.indexOf(term.datatype) < 0) return null;
@@ -315,6 +318,18 @@
       marks.forEach(function (mark) {
         days.push(mark.first, mark.last);
       });
+      // A row that names its layer (the article's statement or a verified one) is drawn as
+      // the story's timeline draws them.
+      var layer = found.vars
+        .map(function (name) {
+          return binding[name] && binding[name].type === "uri" ? LAYERS[binding[name].value] : null;
+        })
+        .filter(Boolean)[0];
+      if (layer) {
+        marks.forEach(function (mark) {
+          mark.kind = layer;
+        });
+      }
       var labelVar = found.vars.filter(function (name) {
         return dateVars.indexOf(name) < 0 && binding[name];
       })[0];
@@ -333,12 +348,25 @@
     figure.className = "timeline";
     var legend = document.createElement("figcaption");
     legend.className = "tl-legend";
-    (dateVars.length === 2 ? [dateVars.join(" – ")] : dateVars).forEach(function (name, index) {
+    var layered = rows.some(function (row) {
+      return row.marks.some(function (mark) {
+        return mark.kind;
+      });
+    });
+    var keys = layered
+      ? [
+          ["tl-verified", t("verified by sources", "verificado por fuentes")],
+          ["tl-claimed", t("as the article says it", "como lo dice el artículo")],
+        ]
+      : (dateVars.length === 2 ? [dateVars.join(" – ")] : dateVars).map(function (name, index) {
+          return ["tl-var" + (index % 4), name];
+        });
+    keys.forEach(function (key) {
       var item = document.createElement("span");
       var swatch = svg("svg", { width: "22", height: "12", "aria-hidden": "true" });
-      swatch.appendChild(svg("rect", { class: "tl-var" + (index % 4), x: "1", y: "1", width: "20", height: "10", rx: "2" }));
+      swatch.appendChild(svg("rect", { class: key[0], x: "1", y: "1", width: "20", height: "10", rx: "2" }));
       item.appendChild(swatch);
-      item.appendChild(document.createTextNode(name));
+      item.appendChild(document.createTextNode(key[1]));
       legend.appendChild(item);
     });
     figure.appendChild(legend);
@@ -383,7 +411,7 @@
       row.marks.forEach(function (mark) {
         var left = position(parts, mark.first);
         var right = position(parts, mark.last + DAY);
-        var kind = "tl-var" + (mark.index % 4);
+        var kind = mark.kind || "tl-var" + (mark.index % 4);
         if (mark.first === mark.last) {
           strip.appendChild(svg("circle", { class: kind, cx: left.toFixed(2) + "%", cy: "8", r: "5" }));
         } else {
