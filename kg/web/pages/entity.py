@@ -116,7 +116,8 @@ def html_response(reader: Reader, examples: Path | None, iri: str, language: str
         return not_found_page(reader, iri, language)
     sources = provenance.sources(reader, entity)
     entity.labels.extend(set().union(*(source.mentioned for source in sources)))
-    restriction = reviews.concerning(iri, provenance.candidate_claims(entity))
+    # Only a claim with a sentence can have reviewed statements: those of the sources.
+    restriction = reviews.concerning(iri, {c for source in sources for c in source.claims})
     cards = reviews.cards(reader, restriction, entity.labels)
     published = served_releases().catalog.releases()[::-1]
     body = render_template(

@@ -33,7 +33,7 @@ LABEL_PREDICATES = (
 NAMED_BY_WHAT_THEY_ARE = (
     f"{{ ?x <{OA}hasSelector>/<{OA}exact> ?text }} "
     f"UNION {{ ?x <{SCHEMA}claimReviewed> ?text }} "
-    f"UNION {{ ?x <{RDF}subject> ?s ; <{RDF}predicate> ?p ; <{RDF}object> ?o "
+    f"UNION {{ ?x <{RDF}subject> ?s ; <{RDF}predicate> ?sp ; <{RDF}object> ?o "
     f"OPTIONAL {{ ?o <{SCHEMA}value> ?amount }} }}"
 )
 """What names a resource without a label: a sentence's quote, a review's claim, a statement."""
@@ -66,33 +66,52 @@ class Label:
 
 
 class Labels:
-    """The best label of each IRI for one reader's language."""
+    """The best label of each IRI for one reader's language, looked up when first needed.
+
+    ``extend`` only notes IRIs; the first question about any label looks up every IRI noted so
+    far in one query (and one more for the parts of statements), so a page that gathers its
+    IRIs in several steps still asks for their labels in few round trips.
+    """
 
     def __init__(self, reader: Reader, found: dict[str, list[Label]], language: str) -> None:
         self.reader = reader
         self.language = language
         self._found = found
+        self._pending: set[str] = set()
 
     @classmethod
     def fetch(cls, reader: Reader, subjects: Iterable[str], language: str) -> Labels:
-        """Look up the labels of many IRIs (two or three queries, however many IRIs)."""
+        """Return the labels of many IRIs, looked up when first asked for."""
         labels = cls(reader, {}, language)
         labels.extend(subjects)
         return labels
 
     def extend(self, subjects: Iterable[str]) -> None:
-        """Look up the labels of more IRIs."""
-        wanted = sorted({s for s in subjects if s and s not in self._found})
+        """Note more IRIs whose labels will be needed."""
+        self._pending.update(s for s in subjects if s and s not in self._found)
+
+    def _resolve(self) -> None:
+        """Look up every IRI noted since the last look-up."""
+        wanted = sorted(self._pending - set(self._found))
+        self._pending.clear()
         if not wanted:
             return
         rows = self.reader.select(
-            f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values(wanted)} }} "
-            f"VALUES ?p {{ {values(LABEL_PREDICATES)} }} ?x ?p ?l FILTER(isLiteral(?l)) }}"
+            f"SELECT ?x ?p ?l ?text ?s ?sp ?o ?amount WHERE {{ VALUES ?x {{ {values(wanted)} }} "
+            f"{{ VALUES ?p {{ {values(LABEL_PREDICATES)} }} ?x ?p ?l FILTER(isLiteral(?l)) }} "
+            f"UNION {NAMED_BY_WHAT_THEY_ARE} }}"
         )
+        statements: dict[str, Row] = {}
         for row in rows:
-            order = LABEL_PREDICATES.index(row["p"].value)
-            self._found.setdefault(row["x"].value, []).append(Label(row["l"], order))
-        self._name_the_unlabelled([s for s in wanted if s not in self._found])
+            subject = row["x"].value
+            if "l" in row:
+                order = LABEL_PREDICATES.index(row["p"].value)
+                self._found.setdefault(subject, []).append(Label(row["l"], order))
+            elif "text" in row:
+                named = Label(row["text"], len(LABEL_PREDICATES), derived=True)
+                self._found.setdefault(subject, []).append(named)
+            elif "s" in row:
+                statements.setdefault(subject, row)
         for subject in wanted:
             self._found.setdefault(subject, [])
             if not self._found[subject] and subject in NAMES:
@@ -101,35 +120,26 @@ class Labels:
                     Label(Term("literal", english, "en"), len(LABEL_PREDICATES), derived=True),
                     Label(Term("literal", spanish, "es"), len(LABEL_PREDICATES), derived=True),
                 ]
+        self._name_statements({k: v for k, v in statements.items() if not self._found[k]})
 
-    def _name_the_unlabelled(self, wanted: list[str]) -> None:
-        """Name sentences, reviews and statements that have no label by what they are."""
-        if not wanted:
-            return
-        rows = self.reader.select(
-            f"SELECT ?x ?text ?s ?p ?o ?amount WHERE {{ VALUES ?x {{ {values(wanted)} }} "
-            f"{NAMED_BY_WHAT_THEY_ARE} }}"
-        )
-        statements: dict[str, Row] = {}
-        for row in rows:
-            if "text" in row:
-                named = Label(row["text"], len(LABEL_PREDICATES), derived=True)
-                self._found.setdefault(row["x"].value, []).append(named)
-            elif "s" in row:
-                statements.setdefault(row["x"].value, row)
+    def _name_statements(self, statements: dict[str, Row]) -> None:
+        """Name statements without a label by their subject, property and value."""
         parts = {t.value for row in statements.values() for t in row.values() if t.is_iri}
         self.extend(parts - set(statements))
+        self._resolve()
         for iri, row in sorted(statements.items()):
             value = row.get("amount") or row["o"]
             shown = self.show(value.value) if value.is_iri else value.value
             if value.is_blank:
                 shown = "[…]"
-            text = f"{self.show(row['s'].value)} · {self.show(row['p'].value)}: {shown}"
+            text = f"{self.show(row['s'].value)} · {self.show(row['sp'].value)}: {shown}"
             composed = Term("literal", text, self.lang(row["s"].value))
             self._found[iri] = [Label(composed, len(LABEL_PREDICATES), derived=True)]
 
     def _best(self, iri: str) -> Label | None:
         """Return the preferred label of an IRI."""
+        if self._pending:
+            self._resolve()
         options = self._found.get(iri)
         if not options:
             return None
@@ -152,6 +162,8 @@ class Labels:
 
     def all(self, iri: str) -> list[Term]:
         """Return every label of an IRI from a label property, the reader's language first."""
+        if self._pending:
+            self._resolve()
         found = {o.term for o in self._found.get(iri, []) if not o.derived}
         return sorted(found, key=lambda t: (rank(t, self.language), t.value))
 

@@ -68,29 +68,31 @@ class Line:
 
 
 def gather(reader: Reader, subjects: list[str], language: str) -> dict[str, Facts]:
-    """Read the facts the lines need, for many entities in two queries."""
+    """Read the facts the lines need, for many entities in one query."""
     found = {s: Facts() for s in subjects}
     if not subjects:
         return found
     rows = reader.select(
-        f"SELECT DISTINCT ?x ?p ?o ?amount ?unit WHERE {{ VALUES ?x {{ {values(subjects)} }} "
-        f"VALUES ?p {{ {values(FACTS)} }} ?x ?p ?o "
-        f"OPTIONAL {{ ?o <{SCHEMA}value> ?amount OPTIONAL {{ ?o <{QUDT}unit> ?unit }} }} }}"
+        "SELECT DISTINCT ?x ?p ?o ?amount ?unit ?tenure ?office ?start ?end WHERE { "
+        f"VALUES ?x {{ {values(subjects)} }} "
+        f"{{ VALUES ?p {{ {values(FACTS)} }} ?x ?p ?o "
+        f"OPTIONAL {{ ?o <{SCHEMA}value> ?amount OPTIONAL {{ ?o <{QUDT}unit> ?unit }} }} }} "
+        f"UNION {{ ?tenure <{PEK}holder> ?x ; <{PEK}office> ?office "
+        f"OPTIONAL {{ ?tenure <{SCHEMA}startDate> ?start }} "
+        f"OPTIONAL {{ ?tenure <{SCHEMA}endDate> ?end }} }} }}"
     )
-    for row in sorted(rows, key=lambda r: (r["p"].value, r["o"].kind, r["o"].value)):
+    held = sorted(
+        (r for r in rows if "tenure" in r),
+        key=lambda r: (r["x"].value, r.get("start", Term("", "")).value, r["tenure"].value),
+    )
+    facts = (r for r in rows if "p" in r)
+    for row in sorted(facts, key=lambda r: (r["p"].value, r["o"].kind, r["o"].value)):
         value = row["o"]
         if value.is_blank and "amount" in row:
             value = Term(
                 "literal", amount(row["amount"], row.get("unit"), language), datatype="amount"
             )
         found[row["x"].value].by_property.setdefault(row["p"].value, []).append(value)
-    held = reader.select(
-        "SELECT DISTINCT ?x ?tenure ?office ?start ?end WHERE { "
-        f"VALUES ?x {{ {values(subjects)} }} "
-        f"?tenure <{PEK}holder> ?x ; <{PEK}office> ?office "
-        f"OPTIONAL {{ ?tenure <{SCHEMA}startDate> ?start }} "
-        f"OPTIONAL {{ ?tenure <{SCHEMA}endDate> ?end }} }} ORDER BY ?x ?start ?tenure"
-    )
     for row in held:
         found[row["x"].value].tenures.append(row)
     return found

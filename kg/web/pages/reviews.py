@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kg import iris
 from kg.vocab import OA, PROV, QUDT, RDF, SCHEMA, SKOS, WIKIBASE
 from kg.web.pages.dates import is_date, spoken
-from kg.web.pages.labels import Labels, rank
+from kg.web.pages.labels import Labels
 from kg.web.pages.reader import Reader, Row, Term, values
 from kg.web.pages.units import amount
 
@@ -96,15 +96,24 @@ class Card:
         return self.status.rsplit("/", 1)[-1] if self.status else "unreviewed"
 
 
-def review_rows(reader: Reader, restriction: str) -> list[Row]:
-    """Return one row per review (and per value of its optional parts) matching a restriction."""
+def review_rows(reader: Reader, restriction: str, language: str) -> list[Row]:
+    """Return one row per review (and per value of its optional parts) matching a restriction.
+
+    Each row carries the review's sources and verified facts (space-separated IRIs) and the
+    verdict's short name in the reader's language and in English.
+    """
     return reader.select(
-        "SELECT ?review ?item ?verdict ?rating ?status ?words ?body ?published ?subject "
-        "?predicate ?object ?amount ?unit ?claim ?sentence ?quote ?start WHERE { "
-        f"?review a <{SCHEMA}ClaimReview> ; <{SCHEMA}itemReviewed> ?item . {restriction} "
+        "SELECT ?review ?item ?verdict ?rating ?status ?badge ?badgeEn ?words ?body ?published "
+        "?subject ?predicate ?object ?amount ?unit ?claim ?sentence ?quote ?start ?sources "
+        f"?facts WHERE {{ ?review a <{SCHEMA}ClaimReview> ; <{SCHEMA}itemReviewed> ?item . "
+        f"{restriction} "
         f"OPTIONAL {{ ?review <{SCHEMA}reviewRating> ?verdict "
         f"OPTIONAL {{ ?verdict <{SCHEMA}ratingValue> ?rating }} "
-        f"OPTIONAL {{ ?verdict <{SKOS}broadMatch> ?status }} }} "
+        f"OPTIONAL {{ ?verdict <{SKOS}broadMatch> ?status }} "
+        f"OPTIONAL {{ ?verdict <{SCHEMA}alternateName> ?badge "
+        f'FILTER(LANG(?badge) = "{language}") }} '
+        f"OPTIONAL {{ ?verdict <{SCHEMA}alternateName> ?badgeEn "
+        'FILTER(LANG(?badgeEn) = "en") } } '
         f"OPTIONAL {{ ?review <{SCHEMA}claimReviewed> ?words }} "
         f"OPTIONAL {{ ?review <{SCHEMA}reviewBody> ?body }} "
         f"OPTIONAL {{ ?review <{SCHEMA}datePublished> ?published }} "
@@ -114,7 +123,13 @@ def review_rows(reader: Reader, restriction: str) -> list[Row]:
         f"OPTIONAL {{ ?item <{SCHEMA}isPartOf> ?part }} BIND(COALESCE(?part, ?item) AS ?claim) "
         f"OPTIONAL {{ ?claim <{PROV}wasDerivedFrom> ?sentence . "
         f"?sentence <{OA}hasSelector>/<{OA}exact> ?quote "
-        f"OPTIONAL {{ ?sentence <{OA}hasSelector>/<{OA}start> ?start }} }} }} "
+        f"OPTIONAL {{ ?sentence <{OA}hasSelector>/<{OA}start> ?start }} }} "
+        'OPTIONAL { SELECT ?review (GROUP_CONCAT(STR(?source); separator=" ") AS ?sources) '
+        f"WHERE {{ ?review <{SCHEMA}citation> ?source FILTER(isIRI(?source)) }} "
+        "GROUP BY ?review } "
+        'OPTIONAL { SELECT ?review (GROUP_CONCAT(STR(?fact); separator=" ") AS ?facts) '
+        f"WHERE {{ ?review <{PEK_VERIFIED_BY}> ?fact FILTER(isIRI(?fact)) }} "
+        "GROUP BY ?review } } "
         "ORDER BY ?review ?status ?quote ?body ?words"
     )
 
@@ -155,46 +170,9 @@ def verified_values(
     return found
 
 
-def cited(reader: Reader, reviews: Iterable[str]) -> dict[str, tuple[list[str], list[str]]]:
-    """Return each review's cited sources and the verified facts it rests on."""
-    wanted = sorted(set(reviews))
-    found: dict[str, tuple[list[str], list[str]]] = {r: ([], []) for r in wanted}
-    if not wanted:
-        return found
-    rows = reader.select(
-        f"SELECT ?review ?source ?fact WHERE {{ VALUES ?review {{ {values(wanted)} }} "
-        f"{{ ?review <{SCHEMA}citation> ?source }} UNION {{ ?review <{PEK_VERIFIED_BY}> ?fact }} "
-        "} ORDER BY ?review ?source ?fact"
-    )
-    for row in rows:
-        sources, facts = found[row["review"].value]
-        if "source" in row and row["source"].is_iri:
-            sources.append(row["source"].value)
-        if "fact" in row and row["fact"].is_iri:
-            facts.append(row["fact"].value)
-    return found
-
-
-def badges(reader: Reader, verdicts: set[str], language: str) -> dict[str, str]:
-    """Return each verdict's short name for its badge (schema:alternateName), in the language."""
-    if not verdicts:
-        return {}
-    rows = reader.select(
-        f"SELECT ?verdict ?name WHERE {{ VALUES ?verdict {{ {values(verdicts)} }} "
-        f"?verdict <{SCHEMA}alternateName> ?name }}"
-    )
-    found: dict[str, list[Term]] = {}
-    for row in rows:
-        found.setdefault(row["verdict"].value, []).append(row["name"])
-    return {
-        v: min(names, key=lambda t: (rank(t, language), t.value)).value
-        for v, names in found.items()
-    }
-
-
 def cards(reader: Reader, restriction: str, labels: Labels) -> list[Card]:
     """Gather the review cards matching a restriction on ``?review``, ``?item`` and ``?claim``."""
-    rows = review_rows(reader, restriction)
+    rows = review_rows(reader, restriction, labels.language)
     first_rows: dict[str, Row] = {}
     for row in rows:
         first_rows.setdefault(row["review"].value, row)
@@ -204,14 +182,12 @@ def cards(reader: Reader, restriction: str, labels: Labels) -> list[Card]:
         if "subject" in row and row["subject"].is_iri
     }
     verified = verified_values(reader, pairs)
-    sources = cited(reader, first_rows)
     mentioned: set[str] = set()
     for row in first_rows.values():
         mentioned.update(t.value for t in row.values() if t.is_iri)
+        mentioned.update(_listed(row, "sources") + _listed(row, "facts"))
     for found in verified.values():
         mentioned.update(v.value for v, _, _ in found if v.is_iri)
-    for cited_sources, facts in sources.values():
-        mentioned.update((*cited_sources, *facts))
     labels.extend(mentioned)
     grouped: dict[tuple[str, str, str], Card] = {}
     for review, row in first_rows.items():
@@ -220,21 +196,21 @@ def cards(reader: Reader, restriction: str, labels: Labels) -> list[Card]:
         if card is None:
             card = grouped[key] = _card(row)
         card.items.append(_reviewed(review, row, verified, labels))
-        cited_sources, facts = sources[review]
-        card.sources += [s for s in cited_sources if s not in card.sources]
-        card.facts += [f for f in facts if f not in card.facts]
-    verdict_names = badges(
-        reader, {c.verdict for c in grouped.values() if c.verdict}, labels.language
-    )
+        card.sources += [s for s in _listed(row, "sources") if s not in card.sources]
+        card.facts += [f for f in _listed(row, "facts") if f not in card.facts]
     for card in grouped.values():
-        card.badge = verdict_names.get(card.verdict or "", "") or (
-            labels.show(card.verdict) if card.verdict else ""
-        )
         card.named_by_claim = not card.subjects or any(labels.get(s) is None for s in card.subjects)
+        if not card.badge and card.verdict:
+            card.badge = labels.show(card.verdict)
     return sorted(
         grouped.values(),
         key=lambda c: (c.rating if c.rating is not None else 99, c.start, c.items[0].review),
     )
+
+
+def _listed(row: Row, key: str) -> list[str]:
+    """Return the IRIs a row lists, space-separated, in a stable order."""
+    return sorted(row[key].value.split()) if key in row else []
 
 
 def _text(term: Term | None) -> str:
@@ -257,6 +233,7 @@ def _card(row: Row) -> Card:
         sentence=row["sentence"].value if "sentence" in row else None,
         quote=row["quote"].value if "quote" in row else None,
         start=int(start.value) if start is not None and start.value.isdigit() else 0,
+        badge=_text(row.get("badge") or row.get("badgeEn")),
     )
 
 
