@@ -81,6 +81,7 @@ PREFIXES: dict[str, str] = {
     "p": P,
     "ps": PS,
     "pq": PQ,
+    "wikibase": WIKIBASE,
 }
 """The project's prefixes: the JSON-LD @context, the pages' prefixed names, query prologues."""
 

@@ -62,6 +62,17 @@ class Releases:
         backend = EmbeddedBackend.from_settings(settings, store)
         return Services(settings, backend, self.live.live)
 
+    def generation(self) -> int:
+        """Return a number that changes whenever a release is published or removed.
+
+        Publishing renames a finished folder into the releases folder (``kg release``), which
+        changes the folder's modification time; one ``stat`` per request, no listing.
+        """
+        try:
+            return self.catalog.root.stat().st_mtime_ns
+        except OSError:
+            return 0
+
     def since(self, quad: Quad) -> str | None:
         """Return the release since which a statement is in every release, or None."""
         chain = self.catalog.chain()

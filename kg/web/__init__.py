@@ -20,7 +20,18 @@ def create_app(
     backend: Backend, settings: Settings | None = None, test_config: dict[str, Any] | None = None
 ) -> Flask:
     """Build the web application around a back end; nothing is built at import time."""
-    from kg.web import access_log, clients, errors, export, pages, releases, security, sparql, store
+    from kg.web import (
+        access_log,
+        assets,
+        clients,
+        errors,
+        export,
+        pages,
+        releases,
+        security,
+        sparql,
+        store,
+    )
 
     settings = settings or Settings()
     app = Flask(__name__)
@@ -28,7 +39,9 @@ def create_app(
     if test_config:
         app.config.update(test_config)
     live = app.extensions["kg"] = Services(settings, backend)
-    app.extensions[RELEASES] = Releases(Path(settings.releases), live)
+    served = app.extensions[RELEASES] = Releases(Path(settings.releases), live)
+    static = assets.Assets(Path(app.static_folder or "static"))
+    app.jinja_env.globals["asset"] = static.url
     errors.register(app)
     clients.install(app)
     security.install(app)
@@ -38,11 +51,15 @@ def create_app(
     app.register_blueprint(export.blueprint)
     app.register_blueprint(releases.blueprint)
     if settings.response_cache_mb > 0:
+        # Pages say since which release a statement exists and list the releases, so an answer
+        # depends on the releases published as well as on the data.
         app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
             app.wsgi_app,
-            lambda: backend.version,
+            lambda: hash((backend.version, served.generation())),
             max_bytes=settings.response_cache_mb * 1024 * 1024,
         )
+    # Outside the cache: the assets answer by Accept-Encoding, which the cache does not key on.
+    app.wsgi_app = static.wrap(app.wsgi_app)  # type: ignore[method-assign,assignment]
     access_log.install(app)
     return app
 

@@ -17,7 +17,6 @@ browsers keep no copy).
 from __future__ import annotations
 
 import base64
-from html import escape
 
 from flask import Blueprint, Response, redirect, render_template, request
 from flask.helpers import send_file
@@ -134,24 +133,3 @@ def download(version: str, name: str) -> Response:
         encoded = base64.b64encode(bytes.fromhex(digest)).decode()
         response.headers["Repr-Digest"] = f"sha-256=:{encoded}:"
     return response
-
-
-def download_links() -> str:
-    """Return the releases section of /download: each release with a link per file."""
-    every = served_releases().catalog.releases()[::-1]
-    if not every:
-        return ""
-    items = []
-    for release in every:
-        links = " · ".join(
-            f'<a href="{release_path(release.version, name)}">{name}</a>' for name in release.files
-        )
-        items.append(
-            f'<li><a href="{release_path(release.version)}">{release.version}</a> '
-            f"({escape(release.issued)}): {links}</li>"
-        )
-    return (
-        "<h2>Releases</h2><p>Dated copies that never change, to cite and to compare "
-        '(<a href="/release/">all releases</a>, '
-        '<a href="/release/latest/">the latest</a>):</p><ul>' + "".join(items) + "</ul>"
-    )

@@ -10,16 +10,20 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template, request
+from pyoxigraph import RdfFormat, parse, serialize
 
 from kg import iris
 from kg.errors import NotFound
-from kg.web import services
-from kg.web.pages import entity_data, example_answer, ontology, provenance, suggest
+from kg.formats import rdf_format
+from kg.graph.void import DATASET
+from kg.release.catalog import Release, catalog_triples
+from kg.web import served_releases, services
+from kg.web.pages import entity_data, example_answer, oneline, ontology, provenance, reviews, search
 from kg.web.pages.labels import language_of
 from kg.web.pages.links import PATH_SAFE
 from kg.web.pages.reader import Reader, checked_iri
 from kg.web.pages.representations import HTML, choose, link_header, split_suffix, suffix_of
-from kg.web.streaming import outcome_response
+from kg.web.streaming import outcome_response, with_charset
 
 blueprint = Blueprint("entity", __name__)
 
@@ -60,7 +64,7 @@ def replacement(reader: Reader, iri: str) -> str | None:
 def not_found_page(reader: Reader, iri: str, language: str) -> Response:
     """Render the 404 page for an IRI the graph does not know, with nearby IRIs to try."""
     body = render_template(
-        "not_found.html", iri=iri, suggestions=suggest.similar(reader, iri, language)
+        "not_found.html", iri=iri, suggestions=search.similar(reader, iri, language)
     )
     return Response(body, status=404, mimetype="text/html")
 
@@ -71,10 +75,22 @@ def rdf_response(
     """Serialize an IRI's description in an RDF format."""
     if not exists(reader, iri):
         raise NotFound(f"the graph says nothing about <{iri}>; see / for what it holds")
-    response = outcome_response(reader.construct(description_query(iri), media_type))
+    published = served_releases().catalog.releases() if iri == DATASET else []
+    if published:
+        response = with_releases(reader, iri, media_type, published)
+    else:
+        response = outcome_response(reader.construct(description_query(iri), media_type))
     if negotiated:
         response.headers["Content-Location"] = quote(path, safe=PATH_SAFE) + suffix_of(media_type)
     return response
+
+
+def with_releases(reader: Reader, iri: str, media_type: str, published: list[Release]) -> Response:
+    """Describe the dataset with the releases published as its versions (DCAT), in one format."""
+    described = reader.construct(description_query(iri), "application/n-triples").read_all()
+    triples = [*parse(described, format=RdfFormat.N_TRIPLES), *catalog_triples(published)]
+    body = serialize(triples, format=rdf_format(media_type)) or b""
+    return Response(body, content_type=with_charset(media_type))
 
 
 def ontology_page(reader: Reader, language: str) -> Response:
@@ -100,12 +116,21 @@ def html_response(reader: Reader, examples: Path | None, iri: str, language: str
         return not_found_page(reader, iri, language)
     sources = provenance.sources(reader, entity)
     entity.labels.extend(set().union(*(source.mentioned for source in sources)))
+    # Only a claim with a sentence can have reviewed statements: those of the sources.
+    restriction = reviews.concerning(iri, {c for source in sources for c in source.claims})
+    cards = reviews.cards(reader, restriction, entity.labels)
+    published = served_releases().catalog.releases()[::-1]
     body = render_template(
         "entity.html",
         entity=entity,
+        line=oneline.lines(reader, [iri], entity.labels).get(iri),
         provenance=sources,
-        sourced={source.claim: number for number, source in enumerate(sources, 1)},
+        cards=[c for c in cards if c.status_name != "confirmed"],
+        confirmed=[c for c in cards if c.status_name == "confirmed"],
+        sourced={claim: n for n, s in enumerate(sources, 1) for claim in s.claims},
         example=example_answer.answer(reader, examples, iri, language),
+        releases=published if iri == DATASET else [],
+        has_releases=bool(published),
     )
     return Response(body, mimetype="text/html")
 

@@ -8,8 +8,11 @@ from urllib.parse import quote, urlencode
 from flask import request
 
 from kg import iris
+from kg.graph.void import Example
 from kg.vocab import compact
+from kg.web.pages.dates import spoken
 from kg.web.pages.labels import DEFAULT_LANGUAGE, language_of
+from kg.web.pages.reader import Term
 from kg.web.pages.representations import REPRESENTATIONS
 from kg.web.security import linkable
 
@@ -58,9 +61,17 @@ def page_helpers() -> dict[str, Any]:
     def t(english: str, spanish: str) -> str:
         return spanish if language == "es" else english
 
+    def example_title(example: Example) -> str:
+        return example.title_es if language == "es" and example.title_es else example.title
+
+    def spoken_here(term: Term) -> str:
+        return spoken(term, language)
+
     return {
         "lang": language,
         "t": t,
+        "example_title": example_title,
+        "spoken": spoken_here,
         "local": local,
         "href": href,
         "switch_lang": switch_lang,
