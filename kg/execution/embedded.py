@@ -139,7 +139,8 @@ class EmbeddedBackend:
         path: Path | None = None,
         writable: bool = False,
         query_processes: int = DEFAULTS.max_concurrent_queries,
-        queue_wait: float = 1.0,
+        queue_wait: float | None = None,
+        max_queued: int = DEFAULTS.max_queued_queries,
         drain_timeout: float = DEFAULTS.query_timeout,
         client_slots: int | None = None,
         memory_budget: int | None = None,
@@ -160,6 +161,7 @@ class EmbeddedBackend:
             start_method="fork" if store is not None else "forkserver",
             fork_guard=lambda: self._store_lock,
             queue_wait=queue_wait,
+            max_queued=max_queued,
             client_slots=client_slots,
             memory_budget=memory_budget,
         )
@@ -176,6 +178,7 @@ class EmbeddedBackend:
             path=path,
             writable=settings.write_token is not None,
             query_processes=settings.max_concurrent_queries,
+            max_queued=settings.max_queued_queries,
             drain_timeout=settings.query_timeout,
             client_slots=share,
             memory_budget=budget,
@@ -204,9 +207,9 @@ class EmbeddedBackend:
 
         A request given as a function is made once the worker is borrowed (a query's live
         SERVICE clauses are answered then, inside the concurrency limit), with the prepared
-        text its errors are explained against.
+        text its errors are explained against. It waits for a worker within its deadline.
         """
-        worker = self.pool.borrow()
+        worker = self.pool.borrow(deadline.remaining())
         prepared: Prepared | None = None
         try:
             made, prepared = request() if callable(request) else (request, None)
@@ -241,7 +244,7 @@ class EmbeddedBackend:
     ) -> Outcome:
         """Run a request and wrap its answer as an Outcome."""
         body, stream = self._run(request, deadline)
-        return Outcome(media_type, stream if stream is not None else iter([body]))
+        return Outcome.whole(media_type, body) if stream is None else Outcome(media_type, stream)
 
     def query(self, prepared: PreparedQuery, media_type: str, deadline: Deadline) -> Outcome:
         """Run a prepared query in a worker under its deadline and stream the result."""
