@@ -4,10 +4,12 @@ Two arrangements, one interface:
 
 - in memory: this process holds the Store and forks workers, which see its data copy-on-write;
   this process never evaluates a query itself, it only applies writes;
-- on disk (``path``): workers are started by a fork server and open the store read-only. A
-  read-only open while another process writes is undefined behaviour in pyoxigraph, so a write
-  is exclusive: stop every reader, open read-write, write, flush, close, then readers restart.
-  Only one serving process may accept writes to a store directory.
+- on disk (``path``): this process never opens the store; workers are forked from it and open
+  the store read-only (a fork server would run the serving script again in every worker: about
+  50 MiB more per worker and 100 ms more per start, measured). A read-only open while another
+  process writes is undefined behaviour in pyoxigraph, so a write is exclusive: stop every
+  reader, open read-write, write, flush, close, then readers restart. Only one serving process
+  may accept writes to a store directory.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -158,7 +161,8 @@ class EmbeddedBackend:
         self.pool = WorkerPool(
             query_processes,
             self._source,
-            start_method="fork" if store is not None else "forkserver",
+            start_method="fork",
+            replace_in_background=store is None,
             fork_guard=lambda: self._store_lock,
             queue_wait=queue_wait,
             max_queued=max_queued,
@@ -305,13 +309,18 @@ class EmbeddedBackend:
     def _write_on_disk(self, write: Write, timeout: float) -> bool:
         """Run a write in a fresh writer process; the deadline stops it only before it writes.
 
+        The writer comes from a fork server, not from this process: a process forked from one
+        that ever opened a store read-write (as ``kg serve`` does to build it) lacks RocksDB's
+        background threads, and a flush there waits for them forever.
+
         RocksDB logs a transaction before the engine call returns, so a writer stopped while
         writing may have committed: once the writer says it has begun, it is let finish (up
         to SETTLE_TIMEOUT) and acknowledged after its flush, whatever the clock says.
         """
-        context = self.pool.context
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["kg.execution.worker", "kg.execution.pool"])
         parent_end, child_end = context.Pipe()
-        process = context.Process(  # type: ignore[attr-defined]
+        process = context.Process(
             target=write_on_disk, args=(child_end, self.path, write), name="kg-writer"
         )
         process.start()

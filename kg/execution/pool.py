@@ -16,10 +16,10 @@ keeps its place in line while its queries finish and free their slots; one whose
 all stayed busy for ``share_patience`` seconds gets 429 for the queries it has waiting that
 long, so a client running long queries cannot also queue up more behind them.
 
-Replacements: with a fork server (an on-disk store), a worker that is killed (a deadline, a
-client that went away) is replaced at once in the background, so the next query finds a worker
-ready instead of waiting for one to open the store. Forking the serving process (a store in
-memory) takes milliseconds, so there a replacement starts when a query needs it.
+Replacements: over an on-disk store, a worker that is killed (a deadline, a client that went
+away) is replaced at once in the background, so the next query finds a worker ready instead of
+waiting for one to open the store. A worker over a store in memory only forks (milliseconds),
+so there a replacement starts when a query needs it.
 
 Memory: each worker's address space is capped (``RLIMIT_AS``) at what it uses once its store is
 open plus ``memory_budget`` bytes, so a runaway query fails in its own process, not the machine.
@@ -69,7 +69,7 @@ current_request_abandoned: ContextVar[Callable[[], bool] | None] = ContextVar(
 
 MAX_QUEUED = 64
 """Borrowers that may wait for a worker at once; more get 503 at once."""
-SHARE_PATIENCE = 1.0
+SHARE_PATIENCE = 3.0
 """Seconds a client's share may stay busy with the same queries before its waiters get 429."""
 
 
@@ -178,13 +178,14 @@ def limit_memory(budget: int) -> None:
 
 
 def worker_main(conn: Connection, source: Store | Path, memory_budget: int | None) -> None:
-    """Entry point of a worker: drop inherited sockets, open the store, cap memory, serve.
+    """Entry point of a forked worker: drop inherited sockets, open the store, cap memory, serve.
 
+    The sockets it inherited (clients, listeners, its siblings' pipes) are closed first: a
+    sibling's pipe held open here would hide that sibling's death from the serving process.
     The store is opened before the cap so that the budget is the query's alone; if it cannot be
     opened here, ``serve`` tries again and reports why.
     """
-    if isinstance(source, Store):
-        close_inherited_sockets(conn.fileno())
+    close_inherited_sockets(conn.fileno())
     opened: Store | Path = source
     with suppress(OSError):
         opened = worker_module.open_source(source)
@@ -202,6 +203,7 @@ class WorkerPool:
         source: Callable[[], Store | Path],
         *,
         start_method: str,
+        replace_in_background: bool = False,
         fork_guard: Callable[[], AbstractContextManager[object]] = nullcontext,
         queue_wait: float | None = None,
         max_queued: int = MAX_QUEUED,
@@ -216,7 +218,7 @@ class WorkerPool:
         self.max_queued = max_queued
         self.client_slots = size if client_slots is None else max(1, min(size, client_slots))
         self.memory_budget = memory_budget
-        self.replace_in_background = start_method == "forkserver"
+        self.replace_in_background = replace_in_background
         self.generation = 0
         self._cond = threading.Condition()
         self._idle: list[Worker] = []
@@ -228,8 +230,6 @@ class WorkerPool:
         self._paused = False
         self._closed = False
         self._pid = os.getpid()
-        if start_method == "forkserver":
-            self.context.set_forkserver_preload(["kg.execution.worker", "kg.execution.pool"])
 
     def _adopt_fork(self) -> None:
         """Forget workers that belong to the process this one was forked from."""
