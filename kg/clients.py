@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 WRITER = "writer"
 """The key every request carrying the valid write token shares, whatever its address."""
 
 
+@lru_cache(maxsize=4096)
 def address_key(host: str) -> str:
     """Return the key of a client address: the IPv4 address, or the /64 of an IPv6 one.
 

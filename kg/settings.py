@@ -56,7 +56,13 @@ class Settings:
     max_concurrent_queries: int = setting(
         4,
         "KG_MAX_CONCURRENT_QUERIES",
-        "Queries evaluated at once; more wait a second, then get 503 with Retry-After.",
+        "Queries evaluated at once per HTTP worker; more wait in line within their deadline.",
+    )
+    max_queued_queries: int = setting(
+        64,
+        "KG_MAX_QUEUED_QUERIES",
+        "Queries that may wait for a query slot at once per HTTP worker; beyond, 503 with "
+        "Retry-After.",
     )
     client_share: float = setting(
         0.5,

@@ -142,7 +142,8 @@ def tokenize(text: str) -> list[Token]:
             what = "an unterminated string or IRI" if opener else f"{text[offset]!r}"
             raise QuerySyntaxError(f"error at {position(text, offset)}: cannot read {what}")
         kind = match.lastgroup or "punct"
-        if pattern is _TOKEN and kind != "pname":
+        # Of the other kinds, only a name starts with a character a prefix may start with.
+        if pattern is _TOKEN and kind == "name":
             run = _PREFIX_RUN.match(text, offset)
             if run is not None:
                 no_prefixed_name_before = run.end()

@@ -13,6 +13,7 @@ LIMITS = (
     "query_timeout",
     "query_memory_mb",
     "max_concurrent_queries",
+    "max_queued_queries",
     "client_share",
     "header_timeout",
     "body_timeout",

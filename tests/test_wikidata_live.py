@@ -239,8 +239,9 @@ def test_a_live_query_holds_its_concurrency_slot_while_wikidata_answers(standin:
     waiting = threading.Thread(target=lambda: shared.run_query(CAPITAL, lambda f: TSV).read_all())
     waiting.start()
     time.sleep(0.5)
+    # A query waits for a slot within its deadline: one shorter than Wikidata's answer is 503.
     with pytest.raises(ServiceUnavailable):
-        shared.run_query("ASK {}", lambda form: TSV)
+        shared.run_query("ASK {}", lambda form: TSV, timeout=1.0)
     waiting.join()
     shared.close()
 

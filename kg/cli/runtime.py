@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+
 import click
 
 from kg.errors import KgError, ServiceUnavailable
@@ -53,4 +56,17 @@ def open_services(settings: Settings, *, progress: bool = False) -> Services:
         store.flush()
     memory = store if settings.store is None else None
     del store
+    if memory is None:
+        # Building the store grew the heap; every HTTP worker is forked from this process.
+        release_free_heap()
     return Services(settings, EmbeddedBackend.from_settings(settings, memory, path=settings.store))
+
+
+def release_free_heap() -> None:
+    """Give the memory the C allocator holds but no longer uses back to the system (glibc)."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None)
+    if trim is not None:
+        trim(0)

@@ -23,20 +23,26 @@ from kg.server.store_lock import StoreLock, StoreLocked
 from kg.settings import Settings
 from kg.web import create_app
 
-THREADS = 16
-"""Application threads per HTTP worker: they wait on query processes, not on clients or CPU."""
+MIN_THREADS = 16
+"""Fewest application threads per HTTP worker: they wait on query processes, not on clients."""
 
 
 def front_end_limits(settings: Settings) -> Limits:
-    """Return the front end's limits from the settings."""
+    """Return the front end's limits from the settings.
+
+    There are threads enough for every query slot and every query the line may hold, so that
+    a request waiting for a slot waits in the line, within its deadline, and the line's length
+    is the one the settings say.
+    """
+    threads = max(MIN_THREADS, settings.max_concurrent_queries + settings.max_queued_queries)
     return Limits(
         header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,
         max_body_bytes=settings.max_body_bytes,
         max_connections=settings.max_connections,
         max_connections_per_client=settings.max_connections_per_client,
-        threads=THREADS,
-        client_threads=max(1, math.ceil(THREADS * settings.client_share)),
+        threads=threads,
+        client_threads=max(1, math.ceil(threads * settings.client_share)),
         # Room for a few largest bodies at once; more uploads than that wait for a 503's retry.
         buffered_body_bytes=max(64 * 1024 * 1024, 4 * settings.max_body_bytes),
     )

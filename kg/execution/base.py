@@ -192,6 +192,14 @@ class Outcome:
     chunks: Iterator[bytes]
     headers: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def whole(cls, media_type: str, body: bytes) -> Outcome:
+        """Return the outcome of an answer that is already complete (its length is known)."""
+        return cls(media_type, iter((body,)), complete=body)
+
+    complete: bytes | None = field(default=None, kw_only=True, repr=False)
+    """The whole body, when it was complete before anything was sent."""
+
     def read_all(self) -> bytes:
         """Consume the stream into one bytes object (small results only)."""
         return b"".join(self.chunks)

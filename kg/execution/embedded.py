@@ -4,10 +4,12 @@ Two arrangements, one interface:
 
 - in memory: this process holds the Store and forks workers, which see its data copy-on-write;
   this process never evaluates a query itself, it only applies writes;
-- on disk (``path``): workers are started by a fork server and open the store read-only. A
-  read-only open while another process writes is undefined behaviour in pyoxigraph, so a write
-  is exclusive: stop every reader, open read-write, write, flush, close, then readers restart.
-  Only one serving process may accept writes to a store directory.
+- on disk (``path``): this process never opens the store; workers are forked from it and open
+  the store read-only (a fork server would run the serving script again in every worker: about
+  50 MiB more per worker and 100 ms more per start, measured). A read-only open while another
+  process writes is undefined behaviour in pyoxigraph, so a write is exclusive: stop every
+  reader, open read-write, write, flush, close, then readers restart. Only one serving process
+  may accept writes to a store directory.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -139,7 +142,8 @@ class EmbeddedBackend:
         path: Path | None = None,
         writable: bool = False,
         query_processes: int = DEFAULTS.max_concurrent_queries,
-        queue_wait: float = 1.0,
+        queue_wait: float | None = None,
+        max_queued: int = DEFAULTS.max_queued_queries,
         drain_timeout: float = DEFAULTS.query_timeout,
         client_slots: int | None = None,
         memory_budget: int | None = None,
@@ -157,9 +161,11 @@ class EmbeddedBackend:
         self.pool = WorkerPool(
             query_processes,
             self._source,
-            start_method="fork" if store is not None else "forkserver",
+            start_method="fork",
+            replace_in_background=store is None,
             fork_guard=lambda: self._store_lock,
             queue_wait=queue_wait,
+            max_queued=max_queued,
             client_slots=client_slots,
             memory_budget=memory_budget,
         )
@@ -176,6 +182,7 @@ class EmbeddedBackend:
             path=path,
             writable=settings.write_token is not None,
             query_processes=settings.max_concurrent_queries,
+            max_queued=settings.max_queued_queries,
             drain_timeout=settings.query_timeout,
             client_slots=share,
             memory_budget=budget,
@@ -204,9 +211,9 @@ class EmbeddedBackend:
 
         A request given as a function is made once the worker is borrowed (a query's live
         SERVICE clauses are answered then, inside the concurrency limit), with the prepared
-        text its errors are explained against.
+        text its errors are explained against. It waits for a worker within its deadline.
         """
-        worker = self.pool.borrow()
+        worker = self.pool.borrow(deadline.remaining())
         prepared: Prepared | None = None
         try:
             made, prepared = request() if callable(request) else (request, None)
@@ -241,7 +248,7 @@ class EmbeddedBackend:
     ) -> Outcome:
         """Run a request and wrap its answer as an Outcome."""
         body, stream = self._run(request, deadline)
-        return Outcome(media_type, stream if stream is not None else iter([body]))
+        return Outcome.whole(media_type, body) if stream is None else Outcome(media_type, stream)
 
     def query(self, prepared: PreparedQuery, media_type: str, deadline: Deadline) -> Outcome:
         """Run a prepared query in a worker under its deadline and stream the result."""
@@ -302,13 +309,18 @@ class EmbeddedBackend:
     def _write_on_disk(self, write: Write, timeout: float) -> bool:
         """Run a write in a fresh writer process; the deadline stops it only before it writes.
 
+        The writer comes from a fork server, not from this process: a process forked from one
+        that ever opened a store read-write (as ``kg serve`` does to build it) lacks RocksDB's
+        background threads, and a flush there waits for them forever.
+
         RocksDB logs a transaction before the engine call returns, so a writer stopped while
         writing may have committed: once the writer says it has begun, it is let finish (up
         to SETTLE_TIMEOUT) and acknowledged after its flush, whatever the clock says.
         """
-        context = self.pool.context
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["kg.execution.worker", "kg.execution.pool"])
         parent_end, child_end = context.Pipe()
-        process = context.Process(  # type: ignore[attr-defined]
+        process = context.Process(
             target=write_on_disk, args=(child_end, self.path, write), name="kg-writer"
         )
         process.start()

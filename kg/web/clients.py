@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 
 from kg.clients import WRITER, address_key
-from kg.execution.pool import current_client
+from kg.execution.pool import current_client, current_request_abandoned
 from kg.web import services
 from kg.web.auth import holds_token
 
@@ -20,11 +20,15 @@ def identify() -> None:
         current_client.set(WRITER)
     else:
         current_client.set(address_key(request.remote_addr or "unknown"))
+    # The front end tells whether the client is still there (kg.server.wsgi.ABANDONED), so a
+    # query that waited in line is not run for nobody.
+    current_request_abandoned.set(request.environ.get("kg.abandoned"))
 
 
 def forget(_error: BaseException | None) -> None:
     """Clear the client once the request is done, so that the thread's next work is nobody's."""
     current_client.set(None)
+    current_request_abandoned.set(None)
 
 
 def install(app: Flask) -> None:
