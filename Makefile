@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test lint types unit system-deps bench bench-full clean
+.PHONY: serve test lint types unit fuzz system-deps bench bench-full clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ types: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# The protocol fuzzers at ten times their CI size (200,000 requests instead of 20,000).
+fuzz: $(STAMP)
+	FUZZ_SCALE=10 $(BIN)/pytest -p no:cacheprovider tests/test_fuzz_http.py tests/test_fuzz_wire.py
 
 # The side-by-side benchmark (bench/README.md): quick is 100k triples in under 3 minutes; full is
 # 100k and 1M triples, two rounds, medians. wrk is installed with the test's system packages.

@@ -5,16 +5,17 @@ from __future__ import annotations
 import http.client
 import json
 import shutil
+import socket
 import subprocess
 import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from bench.memory import Sampler
+from bench.memory import Sampler, tree_cpu_s
 from bench.shapes import SOLUTIONS, Shape
 
-LUA = Path(__file__).resolve().with_name("report.lua")
+LUA = Path(__file__).resolve().with_name("wrk.lua")
 MARKER = "BENCH-JSON "
 HOST = "127.0.0.1"
 
@@ -33,7 +34,7 @@ def wrk_binary() -> str:
 
 
 def parse_wrk(output: str) -> dict[str, Any]:
-    """Turn the JSON line printed by report.lua into throughput, latency and error figures."""
+    """Turn the JSON line printed by wrk.lua into throughput, latency and error figures."""
     line = next((ln for ln in output.splitlines() if ln.startswith(MARKER)), None)
     if line is None:
         raise RuntimeError(f"wrk printed no summary:\n{output[-2000:]}")
@@ -53,17 +54,46 @@ def parse_wrk(output: str) -> dict[str, Any]:
     }
 
 
-def load(url: str, shape: Shape, connections: int, seconds: int) -> dict[str, Any]:
-    """Run wrk with one thread and n connections for whole seconds against one shape."""
+def distinct_args(url: str, shape: Shape, scale: int) -> list[str]:
+    """Return wrk.lua's arguments for texts never sent before: URL-encoded pieces and a nonce."""
+    before, modulus, after = shape.distinct(scale)
+    path = urllib.parse.urlsplit(url).path
+    prefix = f"{path}?query={urllib.parse.quote(before, safe='')}"
+    nonce = f"{time.time_ns():x}"
+    return [prefix, str(modulus), urllib.parse.quote(after, safe=""), nonce]
+
+
+def load(
+    url: str,
+    shape: Shape,
+    connections: int,
+    seconds: int,
+    *,
+    scale: int | None = None,
+    cpu_of: int | None = None,
+) -> dict[str, Any]:
+    """Run wrk with one thread and n connections for whole seconds against one shape.
+
+    With a scale, every request is a text never sent before (uncached); without, wrk repeats
+    the shape's one text. With ``cpu_of`` (a server's pid), the CPU time its process tree
+    spent per request is measured too.
+    """
     timeout = max(2, seconds * 2)
     cmd = [
         wrk_binary(), "-t1", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}s",
         "-H", f"Accept: {shape.accept}", "-s", str(LUA), target(url, shape),
     ]  # fmt: skip
+    if scale is not None:
+        cmd += ["--", *distinct_args(url, shape, scale)]
+    cpu_before = tree_cpu_s(cpu_of) if cpu_of is not None else None
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout + 30)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {(done.stderr or done.stdout)[-500:]}")
-    return parse_wrk(done.stdout)
+    figures = parse_wrk(done.stdout)
+    if cpu_of is not None and cpu_before is not None and figures["requests"]:
+        spent = tree_cpu_s(cpu_of) - cpu_before
+        figures["cpu_ms"] = spent * 1000 / figures["requests"]
+    return figures
 
 
 def count_results(media_type: str, body: bytes) -> int:
@@ -132,4 +162,60 @@ def stream_probe(url: str, shape: Shape, sampler: Sampler, timeout: float) -> di
         "rss_before_mib": before,
         "growth_rss_mib": max(0.0, sampler.peak_rss - before),
         "truncated": total >= timeout,
+    }
+
+
+def disconnect_storm(url: str, shape: Shape, count: int = 100) -> None:
+    """Send a heavy query and hang up before its answer, count times in a row."""
+    parts = urllib.parse.urlsplit(target(url, shape))
+    request = (
+        f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.hostname}\r\n"
+        f"Accept: {shape.accept}\r\n\r\n"
+    ).encode()
+    for _ in range(count):
+        address = (parts.hostname or HOST, parts.port or 80)
+        with socket.create_connection(address, timeout=5) as sock:
+            sock.sendall(request)
+            time.sleep(0.005)
+
+
+def runaway_under_load(
+    url: str, pid: int, background: Shape, scale: int, runaway: str, deadline_s: float
+) -> dict[str, Any]:
+    """Ask a runaway query with a short deadline while distinct lookups keep the server busy.
+
+    Return its status, how long the answer took, and the CPU the server's processes use in the
+    second after the load stops (about zero once the runaway's process is gone).
+    """
+    query = urllib.parse.urlencode({"query": runaway, "timeout": f"{deadline_s:g}"})
+    parts = urllib.parse.urlsplit(url)
+    seconds = int(deadline_s * 2 + 3)
+    cmd = [
+        wrk_binary(), "-t1", "-c8", f"-d{seconds}s", "-H", f"Accept: {background.accept}",
+        "-s", str(LUA), target(url, background), "--", *distinct_args(url, background, scale),
+    ]  # fmt: skip
+    loader = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    conn = http.client.HTTPConnection(parts.hostname or HOST, parts.port, timeout=deadline_s + 30)
+    started = time.perf_counter()
+    status: int | None = None
+    try:
+        conn.request("GET", f"{parts.path}?{query}", headers={"Accept": SOLUTIONS})
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+    except OSError:
+        status = None
+    finally:
+        conn.close()
+    answered_s = time.perf_counter() - started
+    loader.wait(timeout=seconds + 30)
+    time.sleep(0.5)
+    before = tree_cpu_s(pid)
+    time.sleep(1.0)
+    return {
+        "status": status,
+        "answered_s": answered_s,
+        "deadline_s": deadline_s,
+        "cpu_after_s_per_s": tree_cpu_s(pid) - before,
     }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
 PROC = Path("/proc")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def tree(pid: int) -> list[int]:
@@ -34,6 +36,18 @@ def field_kib(path: Path, name: str) -> int:
     return 0
 
 
+def tree_cpu_s(pid: int) -> float:
+    """Return the CPU seconds (user and system) a process tree has used, reaped children too."""
+    ticks = 0
+    for process in tree(pid):
+        try:
+            fields = (PROC / str(process) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += sum(int(value) for value in fields[11:15])
+    return ticks / CLOCK_TICKS
+
+
 def tree_rss_mib(pid: int) -> float:
     """Return the summed resident set size of a process tree in MiB."""
     return sum(field_kib(PROC / str(p) / "status", "VmRSS:") for p in tree(pid)) / 1024
@@ -52,6 +66,7 @@ class Sampler:
         self.interval = interval
         self.peak_rss = 0.0
         self.peak_pss = 0.0
+        self.pss = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"rss-{pid}", daemon=True)
 
@@ -63,8 +78,9 @@ class Sampler:
     def sample(self) -> float:
         """Take one sample now and return the RSS."""
         rss = tree_rss_mib(self.pid)
+        self.pss = tree_pss_mib(self.pid)
         self.peak_rss = max(self.peak_rss, rss)
-        self.peak_pss = max(self.peak_pss, tree_pss_mib(self.pid))
+        self.peak_pss = max(self.peak_pss, self.pss)
         return rss
 
     def reset(self) -> None:

@@ -42,10 +42,16 @@ class Plan:
     seconds: int
     budget_s: float
     connections: tuple[int, ...] = (1, 8)
+    crowd: int = 32
+    """Connections of the extra uncached run of kg that checks nothing is refused."""
+    workers: int = 2
+    """HTTP worker processes of kg (``--workers``) and of the floor server (gunicorn ``-w``)."""
     shapes: tuple[Shape, ...] = SHAPES
-    engines: tuple[str, ...] = ("kg", "oxigraph", "rdflib")
+    engines: tuple[str, ...] = ("kg", "floor", "oxigraph")
     kg_variants: dict[str, list[str]] = field(default_factory=lambda: {"kg": []})
     stream: bool = True
+    goals: bool = True
+    """Probe the goals only kg is held to: disconnects, a runaway under load, a bare store."""
     overhead: bool = True
     check_timeout: float = 60.0
     ready_limit: float = 900.0
@@ -56,20 +62,14 @@ class Plan:
         return names + [e for e in self.engines if e != "kg"]
 
 
-QUICK = Plan("quick", (100_000,), rounds=1, seconds=2, budget_s=160.0, check_timeout=20.0)
+QUICK = Plan("quick", (100_000,), rounds=1, seconds=2, budget_s=300.0, check_timeout=20.0)
 FULL = Plan(
     "full",
     (100_000, 1_000_000),
     rounds=2,
     seconds=3,
     budget_s=3600.0,
-    # kg as deployed (response cache on), kg with every request evaluated (cache off: the
-    # engine-to-engine comparison), and two HTTP workers over the read-only store.
-    kg_variants={
-        "kg": [],
-        "kg-nocache": ["--response-cache-mb", "0"],
-        "kg-w2": ["--workers", "2"],
-    },
+    engines=("kg", "floor", "oxigraph", "rdflib"),
 )
 
 
@@ -87,7 +87,12 @@ class Budget:
 def start(name: str, plan: Plan, data: Path, work: Path) -> AbstractContextManager[servers.Server]:
     """Return the context that loads and serves the data with one server."""
     if name in plan.kg_variants:
-        return servers.kg(name, data, work, plan.kg_variants[name], plan.ready_limit)
+        extra = plan.kg_variants[name]
+        if "--workers" not in extra:
+            extra = ["--workers", str(plan.workers), *extra]
+        return servers.kg(name, data, work, extra, plan.ready_limit)
+    if name == "floor":
+        return servers.floor(data, work, plan.workers, plan.ready_limit)
     if name == "oxigraph":
         return servers.oxigraph(data, work, plan.ready_limit)
     return servers.rdflib_endpoint(data, work, plan.ready_limit)
@@ -101,6 +106,15 @@ def run_length(seconds: float, single_s: float, connections: int) -> int:
     return math.ceil(min(3 * seconds, max(seconds, 3 * single_s * connections)))
 
 
+def runs_of(srv: servers.Server, plan: Plan) -> list[tuple[int, bool]]:
+    """Return the (connections, uncached) runs a server gets: uncached at every count; kg also
+    cached at every count and uncached with a crowd of clients."""
+    runs = [(conns, True) for conns in plan.connections]
+    if srv.name.startswith("kg"):
+        runs += [(plan.crowd, True)] + [(conns, False) for conns in plan.connections]
+    return runs
+
+
 def measure_server(
     srv: servers.Server, plan: Plan, scale: int, rnd: int, budget: Budget, out: dict[str, list[Any]]
 ) -> None:
@@ -112,32 +126,71 @@ def measure_server(
         if checked.get("status") != 200:
             print(f"  {srv.name} {shape.name}: {checked}", flush=True)
             continue
-        for conns in plan.connections:
+        for conns, uncached in runs_of(srv, plan):
             seconds = run_length(plan.seconds, checked["seconds"], conns)
             if budget.left() < seconds + 5:
                 out["skipped"].append({**base, "shape": shape.name, "connections": conns})
                 continue
-            figures = client.load(srv.url, shape, conns, seconds)
+            figures = client.load(
+                srv.url, shape, conns, seconds,
+                scale=scale if uncached else None, cpu_of=srv.process.pid,
+            )  # fmt: skip
             out["load"].append(
-                {**base, "shape": shape.name, "connections": conns,
+                {**base, "shape": shape.name, "connections": conns, "uncached": uncached,
                  "single_s": checked["seconds"], **figures}
             )  # fmt: skip
             print(
-                f"  {srv.name:9} {shape.name:9} c={conns}  {figures['rps']:9.1f} req/s  "
-                f"p99 {report.fmt(figures['p99_ms'], 2)} ms  errors {figures['errors']}",
+                f"  {srv.name:9} {shape.name:9} c={conns:<2} "
+                f"{'uncached' if uncached else 'cached  '}"
+                f" {figures['rps']:9.1f} req/s  p99 {report.fmt(figures['p99_ms'], 2)} ms  "
+                f"CPU {report.fmt(figures.get('cpu_ms'), 3)} ms/req  non-2xx {figures['non2xx']}"
+                f"  errors {figures['errors']}",
                 flush=True,
             )
-    if plan.stream and srv.name != "rdflib" and budget.left() > 30:
+    if plan.stream and srv.name != "rdflib" and srv.name != "floor" and budget.left() > 30:
         probe = client.stream_probe(srv.url, STREAM, srv.sampler, timeout=min(120, budget.left()))
-        out["stream"].append({**base, **probe})
+        out["stream"].append({**base, "after": "rest", **probe})
         print(f"  {srv.name:9} stream    {probe}", flush=True)
+        if srv.name.startswith("kg") and plan.goals:
+            client.disconnect_storm(srv.url, STREAM)
+            timeout = min(120, budget.left())
+            probe = client.stream_probe(srv.url, STREAM, srv.sampler, timeout=timeout)
+            out["stream"].append({**base, "after": "disconnects", **probe})
+            print(f"  {srv.name:9} stream after 100 disconnects {probe}", flush=True)
+    if srv.name == "kg" and plan.goals and budget.left() > 30:
+        point = next(s for s in SHAPES if s.name == "point")
+        probe = client.runaway_under_load(
+            srv.url, srv.process.pid, point, scale, RUNAWAY, RUNAWAY_DEADLINE_S
+        )
+        out["runaway"].append({**base, **probe})
+        print(f"  {srv.name:9} runaway   {probe}", flush=True)
+    if srv.name == "floor" and plan.goals and srv.store is not None:
+        point = next(s for s in SHAPES if s.name == "point")
+        bare = servers.bare_store_memory(srv.store, point.query)
+        out["bare"].append({**base, **bare})
+        print(f"  bare store process {bare}", flush=True)
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+RUNAWAY_DEADLINE_S = 2.0
 
 
 def run(plan: Plan) -> dict[str, Any]:
     """Run the plan and return every measurement with the medians and the machine."""
     budget = Budget(plan.budget_s)
     out: dict[str, list[Any]] = {
-        k: [] for k in ("load", "servers", "stream", "checks", "skipped", "failures", "overhead")
+        k: []
+        for k in (
+            "load",
+            "servers",
+            "stream",
+            "checks",
+            "skipped",
+            "failures",
+            "overhead",
+            "runaway",
+            "bare",
+        )
     }
     meta = describe(plan)
     for scale in plan.scales:
@@ -158,6 +211,7 @@ def run(plan: Plan) -> dict[str, Any]:
                         out["servers"].append(
                             {"scale": scale, "round": rnd, "server": name, "load_s": srv.load_s,
                              "ready_s": srv.ready_s, "idle_rss_mib": srv.idle_rss_mib,
+                             "idle_pss_mib": srv.idle_pss_mib,
                              "peak_rss_mib": srv.sampler.peak_rss,
                              "peak_pss_mib": srv.sampler.peak_pss}
                         )  # fmt: skip
@@ -234,6 +288,8 @@ def describe(plan: Plan) -> dict[str, Any]:
         "rounds": plan.rounds,
         "seconds": plan.seconds,
         "connections": list(plan.connections),
+        "crowd": plan.crowd,
+        "workers": plan.workers,
         "servers": plan.servers(),
         "kg_variants": plan.kg_variants,
         "notes": [],
@@ -251,7 +307,7 @@ def servers_mem_total() -> int:
 def versions() -> str:
     """Name the versions of everything measured."""
     found = [f"Python {platform.python_version()}"]
-    for dist in ("peru-ecuador-kg", "pyoxigraph", "oxigraph", "flask", "gunicorn"):
+    for dist in ("peru-ecuador-kg", "pyoxigraph", "oxigraph", "flask", "gunicorn", "h11"):
         with contextlib.suppress(metadata.PackageNotFoundError):
             found.append(f"{dist} {metadata.version(dist)}")
     rdflib_python = servers.RDFLIB_VENV / "bin" / "python"

@@ -39,6 +39,8 @@ class Server:
     load_s: float | None = None
     ready_s: float = 0.0
     idle_rss_mib: float = 0.0
+    idle_pss_mib: float = 0.0
+    store: Path | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -133,6 +135,7 @@ def running(name: str, cmd: list[str], url: str, log: Path, limit: float) -> Ite
             server = Server(name, url, process, sampler, ready_s=time.perf_counter() - started)
             time.sleep(0.3)
             server.idle_rss_mib = sampler.sample()
+            server.idle_pss_mib = sampler.pss
             yield server
     finally:
         stop(process)
@@ -178,7 +181,62 @@ def kg(name: str, data: Path, work: Path, extra: list[str], limit: float) -> Ite
     cmd = kg_command(data, store, port, extra)
     with running(name, cmd, f"http://{HOST}:{port}/sparql", work / f"{name}.log", limit) as srv:
         srv.notes.append("load_s is launch to first answer (bulk load inside kg serve)")
+        srv.store = store
         yield srv
+
+
+def oxigraph_load(data: Path, location: Path, log: Path, limit: float) -> float:
+    """Load a data file into a fresh store directory with `oxigraph load`; return the seconds."""
+    binary = str(Path(sys.executable).with_name("oxigraph"))
+    return timed([binary, "load", "--location", str(location), "--file", str(data)], log, limit)
+
+
+@contextmanager
+def floor(data: Path, work: Path, workers: int, limit: float) -> Iterator[Server]:
+    """Serve the data with the floor server (bench/floor.py) under gunicorn's sync workers."""
+    location = fresh(work / "store-floor")
+    log = work / "floor.log"
+    load_s = oxigraph_load(data, location, log, limit)
+    port = free_port()
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    cmd = [
+        "env", f"FLOOR_STORE={location}", gunicorn, "-k", "sync", "-w", str(workers),
+        "-b", f"{HOST}:{port}", "--chdir", str(HERE.parent), "bench.floor:app",
+    ]  # fmt: skip
+    with running("floor", cmd, f"http://{HOST}:{port}/sparql", log, limit) as srv:
+        srv.load_s = load_s
+        srv.ready_s += load_s
+        srv.store = location
+        yield srv
+
+
+BARE = """
+import signal, sys
+from pyoxigraph import QueryResultsFormat, Store
+store = Store.read_only(sys.argv[1])
+store.query(sys.argv[2]).serialize(format=QueryResultsFormat.JSON)
+print("ready", flush=True)
+signal.pause()
+"""
+
+
+def bare_store_memory(store: Path, query: str) -> dict[str, float]:
+    """Measure a bare Python process holding the store read-only after one query (MiB)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", BARE, str(store), query],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        process.stdout.readline()
+        time.sleep(0.3)
+        with Sampler(process.pid) as sampler:
+            sampler.sample()
+            return {"idle_rss_mib": sampler.peak_rss, "idle_pss_mib": sampler.pss}
+    finally:
+        stop(process)
 
 
 @contextmanager
@@ -187,7 +245,7 @@ def oxigraph(data: Path, work: Path, limit: float) -> Iterator[Server]:
     binary = str(Path(sys.executable).with_name("oxigraph"))
     location = fresh(work / "store-oxigraph")
     log = work / "oxigraph.log"
-    load_s = timed([binary, "load", "--location", str(location), "--file", str(data)], log, limit)
+    load_s = oxigraph_load(data, location, log, limit)
     port = free_port()
     cmd = [binary, "serve", "--location", str(location), "--bind", f"{HOST}:{port}"]
     with running("oxigraph", cmd, f"http://{HOST}:{port}/query", log, limit) as srv:

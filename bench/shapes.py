@@ -1,11 +1,17 @@
-"""The six query shapes measured under load, and the large result used by the streaming probe."""
+"""The six query shapes measured under load, and the large result used by the streaming probe.
+
+Under load every request may carry a text never sent before (``Shape.distinct``): point lookups
+look up a different person each time, and every text ends with a comment numbering the request,
+so a response cache (or anything keyed on the text) cannot answer it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 PREFIXES = "PREFIX v: <https://bench.example.org/vocab#> PREFIX s: <https://schema.org/> "
-PERSON = "<https://bench.example.org/id/person/42>"
+PERSON_IRI = "https://bench.example.org/id/person/"
+PERSON = f"<{PERSON_IRI}42>"
 COUNTRY = "<https://bench.example.org/id/country/7>"
 SOLUTIONS = "application/sparql-results+json"
 TRIPLES = "application/n-triples"
@@ -19,10 +25,27 @@ class Shape:
     query: str
     accept: str = SOLUTIONS
     heavy: bool = False
+    varies: tuple[str, str] | None = None
+    """The text before and after the number of the entity looked up, when requests vary it."""
+
+    def distinct(self, scale: int) -> tuple[str, int, str]:
+        """Return the pieces wrk.lua builds distinct texts from: prefix, modulus, suffix.
+
+        A shape that looks up an entity varies it over the persons of the data (one per 100
+        triples); every shape's texts also differ by the comment wrk.lua appends.
+        """
+        if self.varies is None:
+            return self.query, 0, ""
+        before, after = self.varies
+        return before, max(1, scale // 100), after
 
 
 SHAPES = (
-    Shape("point", PREFIXES + f"SELECT ?p ?o WHERE {{ {PERSON} ?p ?o }}"),
+    Shape(
+        "point",
+        PREFIXES + f"SELECT ?p ?o WHERE {{ {PERSON} ?p ?o }}",
+        varies=(PREFIXES + f"SELECT ?p ?o WHERE {{ <{PERSON_IRI}", "> ?p ?o }"),
+    ),
     Shape(
         "join2",
         PREFIXES + f"SELECT ?article ?headline WHERE {{ ?person v:nationality {COUNTRY} . "

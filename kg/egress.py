@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from kg.errors import Forbidden
 from kg.settings import Settings
+from kg.vocab import WIKIBASE
 
 WIKIDATA_ENDPOINTS = (
     "https://query.wikidata.org/sparql",
@@ -27,7 +28,7 @@ WIKIDATA_ENDPOINTS = (
 )
 """The Wikidata Query Service's SPARQL endpoint under its two documented paths."""
 
-WIKIBASE_LABEL_SERVICE = "http://wikiba.se/ontology#label"
+WIKIBASE_LABEL_SERVICE = WIKIBASE + "label"
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _UNRESERVED = re.compile(r"%(2[DdEe]|3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff]|7[Ee])")

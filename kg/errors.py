@@ -28,6 +28,12 @@ class QuerySyntaxError(BadRequest):
     title = "SPARQL syntax error"
 
 
+class QueryRefused(BadRequest):
+    """The engine refused the text as written: an unknown function, a graph that already exists."""
+
+    title = "Query refused by the engine"
+
+
 class Unauthorized(KgError):
     """A write came without a bearer token."""
 
@@ -78,7 +84,7 @@ class UnsupportedMediaType(KgError):
 
 
 class TooManyRequests(KgError):
-    """An upstream service (Wikidata) asked us to slow down."""
+    """A client holds its share of the query slots, or an upstream service asked us to slow down."""
 
     status = 429
     title = "Too many requests"
@@ -103,6 +109,13 @@ class DeadlineExceeded(KgError):
 
     status = 504
     title = "Query deadline exceeded"
+
+
+class QueryMemoryExceeded(KgError):
+    """The query needed more memory than the budget of one query process; it was stopped."""
+
+    status = 507
+    title = "Query memory budget exceeded"
 
 
 class EngineError(KgError):

@@ -14,6 +14,9 @@ REVIEWS_GRAPH = GRAPH_NS + "reviews"
 WIKIDATA_GRAPH = GRAPH_NS + "wikidata"
 VOID_GRAPH = GRAPH_NS + "void"
 
+ENDPOINT = BASE + "sparql"
+"""The SPARQL endpoint's published IRI: the base of relative IRIs in queries and updates."""
+
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 

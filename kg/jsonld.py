@@ -10,40 +10,12 @@ from pyoxigraph import BlankNode, NamedNode, RdfFormat, parse
 from pyoxigraph import Literal as OxLiteral
 from rdflib.plugins.serializers.jsonld import from_rdf
 
-from kg.iris import GRAPH_NS, ID_NS, ONTOLOGY_NS, WIKIDATA_ENTITY
+from kg.vocab import PREFIXES, XSD_STRING
 
 CONTEXT_PATH = "/context.jsonld"
 
-CONTEXT: dict[str, Any] = {
-    "pek": ONTOLOGY_NS,
-    "id": ID_NS,
-    "graph": GRAPH_NS,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "sem": "http://semanticweb.cs.vu.nl/2009/11/sem/",
-    "time": "http://www.w3.org/2006/time#",
-    "qudt": "http://qudt.org/schema/qudt/",
-    "unit": "http://qudt.org/vocab/unit/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "np": "http://www.nanopub.org/nschema#",
-    "void": "http://rdfs.org/ns/void#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "wd": WIKIDATA_ENTITY,
-    "wdt": "http://www.wikidata.org/prop/direct/",
-    "p": "http://www.wikidata.org/prop/",
-    "ps": "http://www.wikidata.org/prop/statement/",
-    "pq": "http://www.wikidata.org/prop/qualifier/",
-}
+CONTEXT: dict[str, Any] = dict(PREFIXES)
 """Prefixes only: compact IRIs stay readable and round-trip to the same triples."""
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def context_document() -> bytes:

@@ -1,169 +1,102 @@
-"""What a query or update may do, decided before anything runs: form, size, SERVICE and LOAD.
+"""What a query or update may do, decided on its text before anything runs.
 
-pyoxigraph's own SERVICE client cannot be switched off, so every SERVICE clause is settled here,
-on the text, before the engine sees it:
+- its size, in bytes, before any parsing;
+- its form: a query sent as an update (or the reverse) is refused with the way to send it;
+- its SERVICE clauses: pyoxigraph's own SERVICE client cannot be switched off, so every clause is
+  settled here. A clause naming Wikidata's endpoint is answered in the configured mode (*pinned*:
+  from the extract in the store; *live*: by calling Wikidata); a clause naming an allow-listed
+  endpoint is left to the engine, and clauses nested in a group that another endpoint evaluates
+  are that endpoint's business; anything else, ``SERVICE ?var`` included, is refused with 403
+  and nothing is contacted;
+- its LOAD sources, which must be allow-listed.
 
-- a clause naming Wikidata's endpoint is answered in the configured mode: *pinned* rewrites it to
-  ``GRAPH <.../graph/wikidata> { ... }`` over the extract in the store; *live* sends
-  ``SELECT * { ... }`` to the configured endpoint and puts the rows in its place as VALUES;
-- a clause naming an allow-listed endpoint is left to the engine; clauses nested in a group that
-  another endpoint evaluates (live Wikidata, an allow-listed endpoint) are that endpoint's business;
-- anything else, ``SERVICE ?var`` included, is refused with 403 and nothing is contacted.
-
-LOAD sources in updates must be allow-listed. A text the lexer cannot read is refused.
+>>> check_length("ASK {}", 6, "query")
+>>> check_length("ASK { }", 6, "query")
+Traceback (most recent call last):
+...
+kg.errors.PayloadTooLarge: the query is 7 bytes long; the limit is 6
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kg.egress import EgressRules, Target
-from kg.errors import BadRequest, KgError, PayloadTooLarge
-from kg.execution.base import Dataset
-from kg.iris import WIKIDATA_GRAPH
-from kg.settings import Settings
+from kg.errors import BadRequest, PayloadTooLarge
+from kg.execution.base import QueryForm
 from kg.sparql_text import (
+    Scan,
     ServiceClause,
     Token,
-    dataset_clause_end,
-    iri_text,
     is_update,
     load_targets,
     query_form,
     service_clauses,
-    tokenize,
 )
-from kg.wikidata.client import WikidataClient
-from kg.wikidata.values import EMPTY_SOLUTION, to_values
+
+FORMS: dict[str, QueryForm] = {
+    "SELECT": "SELECT",
+    "ASK": "ASK",
+    "CONSTRUCT": "CONSTRUCT",
+    "DESCRIBE": "DESCRIBE",
+}
+
+
+def check_length(text: str | bytes, limit: int, what: str) -> None:
+    """Refuse a text longer than the limit, counted in bytes of UTF-8."""
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise PayloadTooLarge(f"the {what} is {size} bytes long; the limit is {limit}")
+
+
+def form_of_query(tokens: Sequence[Token]) -> QueryForm:
+    """Return a query's form, or refuse a text that is not a query with what it looks like."""
+    form = FORMS.get(query_form(tokens) or "")
+    if form is not None:
+        return form
+    if is_update(tokens):
+        raise BadRequest(
+            "this is a SPARQL Update; send it by POST as update= or application/sparql-update"
+        )
+    raise BadRequest("the text is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+
+
+def check_update(tokens: Sequence[Token]) -> None:
+    """Refuse a query sent as an update."""
+    if query_form(tokens) is not None:
+        raise BadRequest("this is a query, not an update; send it as query=")
 
 
 @dataclass(frozen=True)
-class PreparedQuery:
-    """A query accepted by policy: the text to evaluate, its form and the graphs it reads."""
+class ServicePlan:
+    """The SERVICE clauses of a text that this server answers itself, by how it answers them."""
 
-    text: str
-    form: str
-    named_graphs: tuple[str, ...] = ()
-    """Graphs the rewritten text reads with GRAPH (the pinned extract)."""
-
-    def within(self, dataset: Dataset) -> Dataset:
-        """Return the request's dataset with the graphs the rewriting needs added to it."""
-        if dataset.is_union:
-            return dataset
-        missing = tuple(g for g in self.named_graphs if g not in dataset.named_graphs)
-        return Dataset(dataset.default_graphs, dataset.named_graphs + missing)
+    pinned: tuple[ServiceClause, ...]
+    """Wikidata clauses answered from the extract."""
+    live: tuple[ServiceClause, ...]
+    """Wikidata clauses answered by calling Wikidata."""
 
 
-@dataclass(frozen=True)
-class _Edit:
-    """Replace text[start:end] with new."""
-
-    start: int
-    end: int
-    new: str
-
-
-@dataclass(frozen=True)
-class Policy:
-    """The checks every query and update passes, configured once from the settings."""
-
-    settings: Settings
-    wikidata: WikidataClient | None = field(default=None, compare=False)
-    """The live client; built from the settings when not given."""
-
-    @property
-    def rules(self) -> EgressRules:
-        """Return the SERVICE/LOAD rules of these settings."""
-        return EgressRules(self.settings)
-
-    def prepare_query(self, text: str) -> PreparedQuery:
-        """Check a query and return the text to evaluate."""
-        tokens = self._tokens(text, "query")
-        form = query_form(tokens)
-        if form is None:
-            if is_update(tokens):
-                raise BadRequest(
-                    "this is a SPARQL Update; send it by POST as update= or "
-                    "application/sparql-update"
-                )
-            raise BadRequest(
-                "the text is not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE"
-            )
-        rewritten, pinned = self._resolve_services(text, tokens)
-        if not pinned:
-            return PreparedQuery(rewritten, form)
-        return PreparedQuery(rewritten, form, (WIKIDATA_GRAPH,))
-
-    def prepare_update(self, text: str) -> str:
-        """Check an update and return the text to apply."""
-        tokens = self._tokens(text, "update")
-        if query_form(tokens) is not None:
-            raise BadRequest("this is a query, not an update; send it as query=")
-        for source in load_targets(tokens):
-            self.rules.check_load(source)
-        return self._resolve_services(text, tokens, in_update=True)[0]
-
-    def _tokens(self, text: str, what: str) -> list[Token]:
-        """Refuse an over-long text and split it into tokens (refusing what cannot be read)."""
-        if len(text) > self.settings.max_query_length:
-            raise PayloadTooLarge(
-                f"the {what} is {len(text)} characters long; the limit is "
-                f"{self.settings.max_query_length}"
-            )
-        return tokenize(text)
-
-    def _resolve_services(
-        self, text: str, tokens: Sequence[Token], *, in_update: bool = False
-    ) -> tuple[str, bool]:
-        """Check every SERVICE clause, then answer the Wikidata ones; say if any was pinned."""
-        live = self.settings.wikidata_mode == "live"
-        remote: list[ServiceClause] = []
-        wikidata: list[ServiceClause] = []
-        for clause in service_clauses(tokens):
-            if any(outer.encloses(clause) for outer in remote):
-                continue
-            target = self.rules.classify_service(clause.target)
-            if target is Target.ALLOWED or live:
-                remote.append(clause)
-            if target is Target.WIKIDATA:
-                wikidata.append(clause)
-        edits = [
-            self._answer_live(text, tokens, clause) if live else _pin(tokens, clause)
-            for clause in wikidata
-        ]
-        if edits and not live and not in_update:
-            end = dataset_clause_end(tokens)
-            if end is not None:
-                edits.append(_Edit(tokens[end].end, tokens[end].end, _from_named()))
-        for edit in sorted(edits, key=lambda e: e.start, reverse=True):
-            text = text[: edit.start] + edit.new + text[edit.end :]
-        return text, bool(edits) and not live
-
-    def _answer_live(self, text: str, tokens: Sequence[Token], clause: ServiceClause) -> _Edit:
-        """Ask the configured Wikidata endpoint for the clause's solutions; inline them."""
-        group = text[tokens[clause.open_brace].start : tokens[clause.close_brace].end]
-        prologue = clause.declared.text()
-        query = f"{prologue}\nSELECT * WHERE {group}" if prologue else f"SELECT * WHERE {group}"
-        client = self.wikidata or WikidataClient.from_settings(self.settings)
-        try:
-            values = to_values(client.select(query))
-        except KgError:
-            if not clause.silent:
-                raise
-            values = EMPTY_SOLUTION
-        return _Edit(tokens[clause.keyword].start, tokens[clause.close_brace].end, values)
+def settle_services(read: Scan, rules: EgressRules, *, live: bool, base: str) -> ServicePlan:
+    """Check every SERVICE clause and sort the Wikidata ones by how they are answered."""
+    # Clauses come in text order, so those inside a remotely evaluated one start before its end.
+    remote_until = -1
+    wikidata: list[ServiceClause] = []
+    for clause in service_clauses(read, base):
+        if clause.keyword < remote_until:
+            continue
+        target = rules.classify_service(clause.target)
+        if target is Target.ALLOWED or live:
+            remote_until = clause.close_brace
+        if target is Target.WIKIDATA:
+            wikidata.append(clause)
+    if live:
+        return ServicePlan((), tuple(wikidata))
+    return ServicePlan(tuple(wikidata), ())
 
 
-def _pin(tokens: Sequence[Token], clause: ServiceClause) -> _Edit:
-    """Rewrite ``SERVICE [SILENT] <wikidata>`` to ``GRAPH <extract>``, keeping the group."""
-    return _Edit(
-        tokens[clause.keyword].start,
-        tokens[clause.open_brace].start,
-        f"GRAPH {iri_text(WIKIDATA_GRAPH)} ",
-    )
-
-
-def _from_named() -> str:
-    """Return the dataset clause that keeps the extract visible to a query naming its dataset."""
-    return f" FROM NAMED {iri_text(WIKIDATA_GRAPH)}"
+def check_loads(tokens: Sequence[Token], rules: EgressRules, base: str) -> None:
+    """Refuse an update whose LOAD names a source that is not allow-listed."""
+    for source in load_targets(tokens, base):
+        rules.check_load(source)

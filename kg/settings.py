@@ -33,6 +33,11 @@ class Settings:
         "KG_DATA",
         "Extra RDF files to serve (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML).",
     )
+    base: str | None = setting(
+        None,
+        "KG_BASE",
+        "Base IRI for relative IRIs in the --data files; each file's own file: IRI when unset.",
+    )
     examples: Path | None = setting(
         None,
         "KG_EXAMPLES",
@@ -49,13 +54,46 @@ class Settings:
         30.0, "KG_QUERY_TIMEOUT", "Deadline in seconds for every query; clients may ask for less."
     )
     max_concurrent_queries: int = setting(
-        4, "KG_MAX_CONCURRENT_QUERIES", "Queries evaluated at once; more get 503 with Retry-After."
+        4,
+        "KG_MAX_CONCURRENT_QUERIES",
+        "Queries evaluated at once per HTTP worker; more wait in line within their deadline.",
+    )
+    max_queued_queries: int = setting(
+        64,
+        "KG_MAX_QUEUED_QUERIES",
+        "Queries that may wait for a query slot at once per HTTP worker; beyond, 503 with "
+        "Retry-After.",
+    )
+    client_share: float = setting(
+        0.5,
+        "KG_CLIENT_SHARE",
+        "Share of the query slots one client (an address, or the write token) may hold; "
+        "beyond it, 429 with Retry-After.",
+    )
+    query_memory_mb: int = setting(
+        384,
+        "KG_QUERY_MEMORY_MB",
+        "Memory budget of each query process (MiB); a query over it gets 507 and is stopped.",
+    )
+    header_timeout: float = setting(
+        10.0, "KG_HEADER_TIMEOUT", "Seconds a client has to send a request's line and headers."
+    )
+    body_timeout: float = setting(
+        60.0, "KG_BODY_TIMEOUT", "Seconds a client has to send a request's whole body."
+    )
+    max_connections: int = setting(
+        1024, "KG_MAX_CONNECTIONS", "Open connections per HTTP worker process."
+    )
+    max_connections_per_client: int = setting(
+        64, "KG_MAX_CONNECTIONS_PER_CLIENT", "Open connections one client address may hold."
     )
     max_body_bytes: int = setting(
         10 * 1024 * 1024, "KG_MAX_BODY_BYTES", "Largest request body accepted (bytes)."
     )
     max_query_length: int = setting(
-        100_000, "KG_MAX_QUERY_LENGTH", "Longest query or update text accepted (characters)."
+        100_000,
+        "KG_MAX_QUERY_LENGTH",
+        "Longest query or update text accepted (bytes of UTF-8, counted before any parsing).",
     )
     result_row_cap: int = setting(
         1_000_000,
@@ -68,7 +106,13 @@ class Settings:
         "Memory for repeated GET answers, keyed on the store version (0, or --store-url: off).",
     )
     write_token: str | None = setting(
-        None, "KG_WRITE_TOKEN", "Bearer token that enables SPARQL Update and Graph Store writes."
+        None,
+        "KG_WRITE_TOKEN",
+        "Bearer token that enables SPARQL Update and Graph Store writes (prefer the environment "
+        "variable or --write-token-file: a command line is visible to every local user).",
+    )
+    write_token_file: Path | None = setting(
+        None, "KG_WRITE_TOKEN_FILE", "File holding the write token (its first line)."
     )
     wikidata_mode: str = setting(
         "pinned",
@@ -83,6 +127,26 @@ class Settings:
     )
     wikidata_timeout: float = setting(
         20.0, "KG_WIKIDATA_TIMEOUT", "Seconds to wait for the live Wikidata endpoint."
+    )
+    live_service_clauses: int = setting(
+        10,
+        "KG_LIVE_SERVICE_CLAUSES",
+        "Most distinct Wikidata SERVICE clauses one query may have answered live.",
+    )
+    live_service_bytes: int = setting(
+        10 * 1024 * 1024,
+        "KG_LIVE_SERVICE_BYTES",
+        "Largest answer (bytes) a live Wikidata SERVICE clause may bring back.",
+    )
+    live_service_rows: int = setting(
+        10_000,
+        "KG_LIVE_SERVICE_ROWS",
+        "Most rows a live Wikidata SERVICE clause may put into the query.",
+    )
+    live_answer_max_age: int = setting(
+        60,
+        "KG_LIVE_ANSWER_MAX_AGE",
+        "Seconds an answer that called Wikidata live may be served again from the response cache.",
     )
     user_agent_contact: str = setting(
         "https://github.com/peru-ecuador-kg/peru-ecuador-kg/issues",
@@ -100,6 +164,12 @@ class Settings:
     update_url: str | None = setting(
         None, "KG_UPDATE_URL", "Update URL of the remote store (defaults to --store-url)."
     )
+    explicit_union: bool = setting(
+        False,
+        "KG_EXPLICIT_UNION",
+        "With --store-url: name every graph in each query's dataset, for a store whose default "
+        "graph is not the union of its named graphs.",
+    )
     store_auth: str | None = setting(
         None,
         "KG_STORE_AUTH",
@@ -110,6 +180,10 @@ class Settings:
     def replace(self, **changes: Any) -> Settings:
         """Return a copy with some settings changed."""
         return dataclasses.replace(self, **changes)
+
+
+DEFAULTS = Settings()
+"""The defaults, for the parts built outside ``kg serve`` (tests, tools) to take theirs from."""
 
 
 def setting_fields() -> tuple[dataclasses.Field[Any], ...]:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages and npm modules the tests drive, when they are missing.
 # Debian's chromium (no browser download is possible here), wrk for the load test, Virtuoso
-# (virtuoso-t and isql-vt; the tests start their own server, nothing is left running), and
-# playwright-core (the driver only, pointed at /usr/bin/chromium).
+# (virtuoso-t and isql-vt; the tests start their own server, nothing is left running), and from
+# npm playwright-core (the driver only, pointed at /usr/bin/chromium) and axe-core (run in the page).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -20,6 +20,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ -f "$here/tests/browser/package.json" ] && [ ! -d "$here/tests/browser/node_modules/playwright-core" ]; then
+modules="$here/tests/browser/node_modules"
+if [ -f "$here/tests/browser/package.json" ] && { [ ! -d "$modules/playwright-core" ] || [ ! -d "$modules/axe-core" ]; }; then
   (cd "$here/tests/browser" && npm ci --silent --no-audit --no-fund)
 fi

@@ -16,7 +16,7 @@ from kg.web.access_log import query_hash
 
 
 def test_one_line_per_request_without_token_or_query(caplog: pytest.LogCaptureFixture) -> None:
-    backend = EmbeddedBackend(Store(), writable=True, workers=1)
+    backend = EmbeddedBackend(Store(), writable=True, query_processes=1)
     client = create_app(backend, Settings(write_token="tok-123")).test_client()
     secret_query = "SELECT * { ?secret ?p ?o }"
     with caplog.at_level(logging.INFO, logger="kg.access"):
@@ -50,3 +50,24 @@ def test_one_line_per_request_without_token_or_query(caplog: pytest.LogCaptureFi
     ]
     assert "tok-123" not in caplog.text
     assert "?secret" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        ({"query": "ASK { ?posted ?p ?o }"}, None),
+        ("ASK { ?posted ?p ?o }", "application/sparql-query"),
+    ],
+)
+def test_a_posted_query_is_logged_with_its_hash(
+    caplog: pytest.LogCaptureFixture, data: object, content_type: str | None
+) -> None:
+    backend = EmbeddedBackend(Store(), query_processes=1)
+    client = create_app(backend, Settings()).test_client()
+    headers = {"Content-Type": content_type} if content_type else {}
+    with caplog.at_level(logging.INFO, logger="kg.access"):
+        client.post("/sparql", data=data, headers=headers).close()
+    backend.close()
+    [line] = [json.loads(r.getMessage()) for r in caplog.records if r.name == "kg.access"]
+    assert (line["status"], line["query_hash"]) == (200, query_hash("ASK { ?posted ?p ?o }"))
+    assert "?posted" not in caplog.text

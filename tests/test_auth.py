@@ -17,7 +17,7 @@ TURTLE = {"Content-Type": "text/turtle"}
 
 
 def client_for(settings: Settings) -> Iterator[FlaskClient]:
-    backend = EmbeddedBackend(Store(), writable=settings.write_token is not None, workers=1)
+    backend = EmbeddedBackend(Store(), writable=settings.write_token is not None, query_processes=1)
     yield create_app(backend, settings).test_client()
     backend.close()
 

@@ -11,7 +11,6 @@ import re
 from collections import Counter, deque
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -28,6 +27,7 @@ from pyoxigraph import (
 from support.datasets import DCTERMS_MODIFIED, canonical
 from support.oxigraph import OxigraphServer, kg_build_into
 from support.server import ServerProcess, start_server
+from support.store_answers import answer_as_given, page_as_given
 from support.virtuoso import VirtuosoServer
 from test_pages_data.support import links_of
 
@@ -35,13 +35,13 @@ from kg.execution.embedded import EmbeddedBackend
 from kg.graph.build import open_store
 from kg.iris import GRAPH_NS, ID_NS, path_of
 from kg.jsonld import CONTEXT
+from kg.pipeline import Services
 from kg.resources import queries_dir
 from kg.settings import Settings
 from kg.web import create_app
 
 pytestmark = pytest.mark.server
 
-ANSWERS = Path(__file__).parent / "answers"
 QUERIES = sorted(queries_dir().glob("*.rq"))
 CHECKS = sorted((queries_dir() / "checks").glob("*-violation.rq"))
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -49,37 +49,6 @@ LABELS = f"SELECT ?label WHERE {{ <{ID_NS}peru> <{RDFS_LABEL}> ?label }} ORDER B
 ENTITIES = GRAPH_NS + "entities"
 TSV = "text/tab-separated-values"
 XSD_DATETIME = NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
-
-SYNTAX_ERRORS = {
-    "embedded": "error at 1:25: expected one of LATERAL, SERVICE, [_]",
-    "oxigraph": "error at 1:25: expected one of LATERAL, SERVICE, [_]",
-    "virtuoso": "Virtuoso 37000 Error SP030: SPARQL compiler, line 1: "
-    "syntax error at '}' before '}'",
-}
-"""The parser message each store gives for the same mistake (the app passes the store's on)."""
-
-COMPUTED_BOOLEANS = {"virtuoso": {"true": "1", "false": "0"}}
-"""How a store writes a computed boolean, where it differs (README, "What Virtuoso does
-differently"): Virtuoso evaluates ``true``, ``false`` and every comparison to 1 or 0."""
-BOOLEAN_CELL = '<span class="literal">{}</span><sup class="datatype">xsd:{}</sup>'
-
-
-def as_store_answers(store: str, expected: Any) -> Any:
-    """Return a query's expected answer (TSV bytes, or its page) as a store gives it.
-
-    Only computed values differ; a boolean stored in the graph comes back as it was stored.
-    """
-    given = COMPUTED_BOOLEANS.get(store, {})
-    if isinstance(expected, bytes):
-        lines = expected.decode().split("\n")
-        cells = ["\t".join(given.get(c, c) for c in line.split("\t")) for line in lines]
-        return "\n".join(cells).encode()
-    for written, number in given.items():
-        expected = expected.replace(
-            BOOLEAN_CELL.format(written, "boolean"), BOOLEAN_CELL.format(number, "integer")
-        )
-    return expected
-
 
 QUERY_PAGES = path_of(ID_NS + "query/")
 
@@ -215,11 +184,15 @@ def test_construct_in_each_format(served: ServerProcess, accept: str) -> None:
     assert found == {(f"<{ID_NS}peru>", '"Peru"@en'), (f"<{ID_NS}peru>", '"Perú"@es')}
 
 
-def test_syntax_error_is_400_with_the_parsers_position(served: ServerProcess, store: str) -> None:
+def test_syntax_error_is_400_with_the_parsers_position(served: ServerProcess) -> None:
+    # Every store refuses the text (Virtuoso with its own SP030); the message is read from the
+    # client's own text, so it is the same whichever store is behind.
     response = ask(served, "SELECT * WHERE { ?s ?p }", "application/json")
     assert response.status_code == 400
     assert response.json()["error"] == "SPARQL syntax error"
-    assert SYNTAX_ERRORS[store] in response.json()["message"]
+    assert response.json()["message"].endswith(
+        "error at 1:25: expected one of LATERAL, SERVICE, [_]"
+    )
 
 
 def test_unacceptable_format_is_406(served: ServerProcess) -> None:
@@ -234,13 +207,18 @@ def test_writes_are_refused_without_a_token(served: ServerProcess) -> None:
 
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.stem)
-def test_each_query_gives_its_expected_answer(
-    served: ServerProcess, store: str, query: Path
+def test_each_query_answers_as_the_built_graph_does(
+    served: ServerProcess, store: str, built: Store, query: Path
 ) -> None:
-    response = ask(served, query.read_text(encoding="utf-8"), "text/tab-separated-values")
+    # The exact answers are pinned on the reference data by test_queries; here every store
+    # must give, byte for byte, what the graph built from the same files gives in process.
+    text = query.read_text(encoding="utf-8")
+    response = ask(served, text, TSV)
     assert response.status_code == 200
-    expected = (ANSWERS / f"{query.stem}.tsv").read_bytes()
-    assert response.content == as_store_answers(store, expected)
+    settings = Settings()
+    local = Services(settings, EmbeddedBackend(built))
+    expected = local.run_query(text, lambda form: TSV).read_all()
+    assert response.content == answer_as_given(store, expected, text)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda q: q.stem)
@@ -320,6 +298,9 @@ def reference(built: Store) -> FlaskClient:
     return create_app(EmbeddedBackend(built), Settings(), {"TESTING": True}).test_client()
 
 
+# About 4,000 pages, each asked of the server and of the reference app: several minutes on two
+# loaded cores, over Virtuoso most of all (its answers are parsed and written again).
+@pytest.mark.timeout(1200)
 def test_every_page_is_the_same_as_over_the_built_graph(
     served: ServerProcess, store: str, reference: FlaskClient
 ) -> None:
@@ -338,8 +319,10 @@ def test_every_page_is_the_same_as_over_the_built_graph(
             links = [response.headers.get("Location", "")]
             if response.headers["Content-Type"].partition(";")[0] == "text/html":
                 page = expected.get_data(as_text=True)
-                if path.startswith(QUERY_PAGES):  # a query's page shows its answer
-                    page = as_store_answers(store, page)
+                name = urlsplit(path).path.removeprefix(QUERY_PAGES)
+                example = queries_dir() / f"{name}.rq"
+                if path.startswith(QUERY_PAGES) and example.is_file():  # the page shows its answer
+                    page = page_as_given(store, page, example.read_text(encoding="utf-8"))
                 tags = Counter(html_tags(page))
                 found = Counter(html_tags(response.text))
                 assert (path, found - tags, tags - found) == (path, Counter(), Counter())

@@ -20,8 +20,9 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 from support.server import start_server
 
 from kg.cli import main
+from kg.execution.worker import open_for_writing
 from kg.graph.build import FINGERPRINT_FILE, open_store
-from kg.release.backup import MANIFEST, content_digest, open_for_writing
+from kg.release.backup import MANIFEST, content_digest
 
 TOKEN = "backup-token"
 GRAPH = "http://example.org/backup-test"
@@ -364,6 +365,7 @@ def test_every_acknowledged_write_survives_a_backup_taken_during_writes(tmp_path
     after = {n for n, at in acknowledged if at > finished}
     assert live == {n for n, _ in acknowledged}, "every acknowledged write is in the live store"
     assert after, "writes went on after the backup"
+    assert not refused, "a write that starts during the backup waits for it instead of failing"
 
     code, output = run("restore", str(copy), "--store", str(store))
     assert code == 0, output

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from pyoxigraph import Store
 
-from kg.execution.base import Outcome, QueryJob
+from kg.execution.base import Deadline, Outcome, PreparedQuery
 from kg.execution.embedded import EmbeddedBackend
 from kg.settings import Settings
 from kg.web import create_app
@@ -22,9 +22,9 @@ class CountingBackend(EmbeddedBackend):
 
     evaluated = 0
 
-    def query(self, job: QueryJob) -> Outcome:
+    def query(self, prepared: PreparedQuery, media_type: str, deadline: Deadline) -> Outcome:
         self.evaluated += 1
-        return super().query(job)
+        return super().query(prepared, media_type, deadline)
 
 
 @pytest.fixture

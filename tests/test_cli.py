@@ -66,7 +66,12 @@ def test_construct_defaults_to_turtle(runner: CliRunner) -> None:
         (
             ["query", "-e", "ASK {}", "-f", "turtle", *SOURCE],
             1,
-            "--format turtle does not fit a ASK query; use one of json, xml, csv, tsv",
+            "--format turtle does not fit a ASK query; use one of json, xml",
+        ),
+        (
+            ["query", "-e", "ASK {}", "-f", "csv", *SOURCE],
+            1,
+            "--format csv does not fit a ASK query; use one of json, xml",
         ),
         (["query", "-e", "ASK {}", "-f", "yaml"], 2, "Invalid value for '-f' / '--format'"),
         (["query", "-e", "CLEAR ALL", *SOURCE], 1, "this is a SPARQL Update"),
@@ -143,3 +148,20 @@ def test_serve_reads_environment_variables(runner: CliRunner) -> None:
     result = runner.invoke(main, ["serve"], env={"KG_WORKERS": "2"})
     assert result.exit_code == 2
     assert "more than one worker needs --store" in result.output
+
+
+def test_data_files_with_relative_iris_load_against_their_own_iri_or_a_base(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    data = tmp_path / "relative.ttl"
+    data.write_text("<thing> <name> 'x' .\n", encoding="utf-8")
+    query = ["query", "-e", "SELECT ?s ?p WHERE { ?s ?p 'x' }", "-f", "csv", "--no-article"]
+    own = runner.invoke(main, [*query, "--data", str(data)])
+    assert own.exit_code == 0, own.output
+    folder = tmp_path.as_uri()
+    assert own.stdout_bytes.decode() == f"s,p\r\n{folder}/thing,{folder}/name\r\n"
+    based = runner.invoke(main, [*query, "--data", str(data), "--base", "http://example.org/d/"])
+    assert (
+        based.stdout_bytes.decode()
+        == "s,p\r\nhttp://example.org/d/thing,http://example.org/d/name\r\n"
+    )

@@ -35,7 +35,13 @@ def test_shipped_claims_are_three_clicks_from_their_sentence(
         headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
     )
     rows = json.loads(response.data)["results"]["bindings"]
-    assert len(rows) == 35
+    counted = client.post(
+        "/sparql",
+        data="SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://schema.org/Claim> }",
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
+    )
+    claims = int(json.loads(counted.data)["results"]["bindings"][0]["n"]["value"])
+    assert len(rows) == claims >= 35
     far = {}
     for row in rows:
         claim, exact = row["claim"]["value"], row["exact"]["value"]

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
+from support.prepared import prepared
 
 from kg.errors import DeadlineExceeded
-from kg.execution.base import QueryJob
+from kg.execution.base import Deadline
 from kg.execution.embedded import EmbeddedBackend
 from kg.settings import Settings
 from kg.web import create_app
@@ -38,7 +39,7 @@ def backend() -> Iterator[EmbeddedBackend]:
         Quad(NamedNode(f"http://e/s{i}"), NamedNode("http://e/p"), Literal(i), DefaultGraph())
         for i in range(3000)
     )
-    found = EmbeddedBackend(store, workers=2)
+    found = EmbeddedBackend(store, query_processes=2)
     yield found
     found.close()
 
@@ -46,7 +47,7 @@ def backend() -> Iterator[EmbeddedBackend]:
 def test_runaway_query_is_stopped_at_its_deadline(backend: EmbeddedBackend) -> None:
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded, match=r"ran past its 0\.5 s deadline and was stopped"):
-        backend.query(QueryJob(RUNAWAY, JSON, timeout=0.5))
+        backend.query(prepared(RUNAWAY), JSON, Deadline.after(0.5))
     assert 0.5 <= time.monotonic() - started < 1.5
     assert backend.pool.pids() == []
 
@@ -57,7 +58,7 @@ def test_the_worker_process_is_gone_so_the_cpu_is_freed(backend: EmbeddedBackend
 
     def run() -> None:
         try:
-            backend.query(QueryJob(RUNAWAY, JSON, timeout=1.0))
+            backend.query(prepared(RUNAWAY), JSON, Deadline.after(1.0))
         except DeadlineExceeded as error:
             errors.append(error)
 
@@ -80,7 +81,7 @@ def test_other_clients_are_answered_while_a_runaway_runs(backend: EmbeddedBacken
 
     def run() -> None:
         try:
-            backend.query(QueryJob(RUNAWAY, JSON, timeout=2.0))
+            backend.query(prepared(RUNAWAY), JSON, Deadline.after(2.0))
         except DeadlineExceeded as error:
             stopped.append(error)
 
@@ -90,7 +91,9 @@ def test_other_clients_are_answered_while_a_runaway_runs(backend: EmbeddedBacken
     latencies = []
     for _ in range(20):
         started = time.monotonic()
-        body = backend.query(QueryJob("ASK { <http://e/s7> ?p 7 }", JSON)).read_all()
+        body = backend.query(
+            prepared("ASK { <http://e/s7> ?p 7 }"), JSON, Deadline.after(30.0)
+        ).read_all()
         latencies.append(time.monotonic() - started)
         assert body == b'{"head":{},"boolean":true}'
     assert runner.is_alive()
@@ -105,9 +108,9 @@ def test_deadline_while_streaming_aborts_the_stream() -> None:
         Quad(NamedNode(f"http://e/s{i}"), NamedNode("http://e/p"), Literal(i), DefaultGraph())
         for i in range(20_000)
     )
-    backend = EmbeddedBackend(store, workers=1)
+    backend = EmbeddedBackend(store, query_processes=1)
     try:
-        outcome = backend.query(QueryJob("SELECT * { ?s ?p ?o }", JSON, timeout=0.3))
+        outcome = backend.query(prepared("SELECT * { ?s ?p ?o }"), JSON, Deadline.after(0.3))
         next(outcome.chunks)
         [pid] = backend.pool.pids()
         time.sleep(0.4)

@@ -11,7 +11,6 @@ from wikidata_standin import Listener, listen
 from kg.errors import EngineError, Forbidden
 from kg.execution.embedded import EmbeddedBackend
 from kg.pipeline import Services
-from kg.policy import Policy
 from kg.settings import Settings
 from kg.wikidata.extract import load_extract
 
@@ -28,7 +27,7 @@ def services(settings: Settings | None = None) -> Services:
     settings = settings or Settings()
     store = Store()
     load_extract(store)
-    return Services(settings, EmbeddedBackend(store, writable=True), Policy(settings))
+    return Services(settings, EmbeddedBackend(store, writable=True))
 
 
 HIDDEN = {

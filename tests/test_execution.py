@@ -1,4 +1,4 @@
-"""The embedded back end: worker processes, streaming, errors, the row cap and writes."""
+"""The embedded back end: worker processes, streaming, errors and writes."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
+from support.prepared import prepared, prepared_update
 
-from kg.errors import BadRequest, NotFound, QuerySyntaxError, ServiceUnavailable
-from kg.execution.base import DEFAULT_GRAPH, Dataset, QueryJob
+from kg.errors import BadRequest, NotFound, QueryRefused, QuerySyntaxError, ServiceUnavailable
+from kg.execution.base import DEFAULT_GRAPH, Dataset, Deadline
 from kg.execution.embedded import EmbeddedBackend
-from kg.execution.rewrite import cap_rows, with_dataset
+from kg.prepare import Preparer
+from kg.settings import Settings
 
 JSON = "application/sparql-results+json"
 TSV = "text/tab-separated-values"
@@ -32,7 +34,7 @@ def numbered(count: int, graph: NamedNode | DefaultGraph | None = None) -> list[
 def backend() -> Iterator[EmbeddedBackend]:
     store = Store()
     store.extend(numbered(3))
-    found = EmbeddedBackend(store, writable=True, workers=2, row_cap=1000)
+    found = EmbeddedBackend(store, writable=True, query_processes=2)
     yield found
     found.close()
 
@@ -44,45 +46,49 @@ def rows(outcome_body: bytes) -> list[dict[str, str]]:
 
 
 def test_query_runs_in_a_worker_process_not_in_this_one(backend: EmbeddedBackend) -> None:
-    body = backend.query(QueryJob(f"SELECT ?o {{ <{EX}s1> ?p ?o }}", JSON)).read_all()
+    body = backend.query(
+        prepared(f"SELECT ?o {{ <{EX}s1> ?p ?o }}"), JSON, Deadline.after(30.0)
+    ).read_all()
     assert rows(body) == [{"o": "1"}]
     assert backend.pool.pids() != [] and os.getpid() not in backend.pool.pids()
 
 
 def test_ask_and_construct_serialize_natively(backend: EmbeddedBackend) -> None:
-    assert backend.query(QueryJob("ASK { ?s ?p 2 }", JSON)).read_all() == (
+    assert backend.query(prepared("ASK { ?s ?p 2 }"), JSON, Deadline.after(30.0)).read_all() == (
         b'{"head":{},"boolean":false}'
     )
     turtle = backend.query(
-        QueryJob('CONSTRUCT { ?s ?p "0" } WHERE { ?s ?p "0" }', "application/n-triples")
+        prepared('CONSTRUCT { ?s ?p "0" } WHERE { ?s ?p "0" }'),
+        "application/n-triples",
+        Deadline.after(30.0),
     ).read_all()
     assert turtle == f'<{EX}s0> <{EX}p> "0" .\n'.encode()
 
 
 def test_syntax_error_carries_the_parser_position(backend: EmbeddedBackend) -> None:
     with pytest.raises(QuerySyntaxError, match=r"^error at 1:18: "):
-        backend.query(QueryJob("SELECT * { ?s ?p ", JSON))
+        backend.query(prepared("SELECT * { ?s ?p "), JSON, Deadline.after(30.0))
 
 
 def test_syntax_error_reports_the_client_text_not_the_capped_one(
     backend: EmbeddedBackend,
 ) -> None:
     with pytest.raises(QuerySyntaxError, match=r"^error at 1:28: "):
-        backend.query(QueryJob("SELECT * { ?s ?p ?o } LIMIT", JSON))
+        backend.query(prepared("SELECT * { ?s ?p ?o } LIMIT"), JSON, Deadline.after(30.0))
 
 
 def test_worker_is_reused_after_a_complete_answer(backend: EmbeddedBackend) -> None:
     for _ in range(5):
-        backend.query(QueryJob("ASK {}", JSON)).read_all()
+        backend.query(prepared("ASK {}"), JSON, Deadline.after(30.0)).read_all()
     assert len(backend.pool.pids()) == 1
 
 
 def test_large_result_streams_in_many_chunks() -> None:
     store = Store()
     store.extend(numbered(20_000))
-    backend = EmbeddedBackend(store, workers=1)
+    backend = EmbeddedBackend(store, query_processes=1)
     try:
-        outcome = backend.query(QueryJob("SELECT ?s ?o { ?s ?p ?o }", TSV))
+        outcome = backend.query(prepared("SELECT ?s ?o { ?s ?p ?o }"), TSV, Deadline.after(30.0))
         chunks = list(outcome.chunks)
         body = b"".join(chunks)
         assert len(chunks) == 10
@@ -95,16 +101,19 @@ def test_large_result_streams_in_many_chunks() -> None:
 def test_closing_a_stream_kills_its_worker() -> None:
     store = Store()
     store.extend(numbered(20_000))
-    backend = EmbeddedBackend(store, workers=1)
+    backend = EmbeddedBackend(store, query_processes=1)
     try:
-        outcome = backend.query(QueryJob("SELECT ?s ?o { ?s ?p ?o }", TSV))
+        outcome = backend.query(prepared("SELECT ?s ?o { ?s ?p ?o }"), TSV, Deadline.after(30.0))
         [pid] = backend.pool.pids()
         next(outcome.chunks)
         outcome.chunks.close()  # type: ignore[attr-defined]
         assert backend.pool.pids() == []
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
-        assert backend.query(QueryJob("ASK {}", JSON)).read_all() == b'{"head":{},"boolean":true}'
+        assert (
+            backend.query(prepared("ASK {}"), JSON, Deadline.after(30.0)).read_all()
+            == b'{"head":{},"boolean":true}'
+        )
     finally:
         backend.close()
 
@@ -112,90 +121,81 @@ def test_closing_a_stream_kills_its_worker() -> None:
 def test_all_workers_busy_is_503_with_retry_after() -> None:
     store = Store()
     store.extend(numbered(20_000))
-    backend = EmbeddedBackend(store, workers=1, queue_wait=0.05)
+    backend = EmbeddedBackend(store, query_processes=1, queue_wait=0.05)
     try:
-        held = backend.query(QueryJob("SELECT ?s ?o { ?s ?p ?o }", TSV))
+        held = backend.query(prepared("SELECT ?s ?o { ?s ?p ?o }"), TSV, Deadline.after(30.0))
         with pytest.raises(ServiceUnavailable) as refused:
-            backend.query(QueryJob("ASK {}", JSON))
+            backend.query(prepared("ASK {}"), JSON, Deadline.after(30.0))
         assert refused.value.headers == {"Retry-After": "1"}
         held.read_all()
-        assert backend.query(QueryJob("ASK {}", JSON)).read_all() == b'{"head":{},"boolean":true}'
+        assert (
+            backend.query(prepared("ASK {}"), JSON, Deadline.after(30.0)).read_all()
+            == b'{"head":{},"boolean":true}'
+        )
     finally:
         backend.close()
 
 
-@pytest.mark.parametrize(
-    ("text", "expected", "capped"),
-    [
-        ("SELECT * { ?s ?p ?o }", "SELECT * { ?s ?p ?o }\nLIMIT 11", True),
-        ("SELECT * { ?s ?p ?o } LIMIT 10", "SELECT * { ?s ?p ?o } LIMIT 10", False),
-        (
-            "SELECT * { ?s ?p ?o } limit 500 OFFSET 2",
-            "SELECT * { ?s ?p ?o } limit 11 OFFSET 2",
-            True,
-        ),
-        (
-            "SELECT * { { SELECT * { ?s ?p ?o } LIMIT 3 } } # end",
-            "SELECT * { { SELECT * { ?s ?p ?o } LIMIT 3 } } # end\nLIMIT 11",
-            True,
-        ),
-        (
-            "SELECT ?x { } VALUES ?x { 1 2 }",
-            "SELECT ?x { } \nLIMIT 11\nVALUES ?x { 1 2 }",
-            True,
-        ),
-        ("ASK { ?s ?p ?o }", "ASK { ?s ?p ?o }", False),
-        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }", False),
-        ("SELECT * { ?s ?p ?o ", "SELECT * { ?s ?p ?o ", False),
-    ],
-)
-def test_cap_rows(text: str, expected: str, capped: bool) -> None:
-    assert cap_rows(text, 10) == (expected, capped)
-
-
-def test_capped_result_has_cap_plus_one_rows_and_says_so() -> None:
+def test_capped_result_has_cap_plus_one_rows() -> None:
     store = Store()
     store.extend(numbered(50))
-    backend = EmbeddedBackend(store, workers=1, row_cap=10)
+    backend = EmbeddedBackend(store, query_processes=1)
+    capped = Settings(result_row_cap=10)
     try:
-        outcome = backend.query(QueryJob("SELECT ?s { ?s ?p ?o }", JSON))
-        assert outcome.headers == {"KG-Row-Cap": "10"}
+        outcome = backend.query(prepared("SELECT ?s { ?s ?p ?o }", capped), JSON, Deadline.after(5))
         assert len(rows(outcome.read_all())) == 11
-        small = backend.query(QueryJob("SELECT ?s { ?s ?p ?o } LIMIT 4", JSON))
-        assert small.headers == {}
+        small = backend.query(
+            prepared("SELECT ?s { ?s ?p ?o } LIMIT 4", capped), JSON, Deadline.after(5)
+        )
         assert len(rows(small.read_all())) == 4
     finally:
         backend.close()
 
 
-def test_with_dataset_adds_using_before_each_modify_where() -> None:
-    text = "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o } ; DELETE WHERE { ?a ?b ?c }"
-    dataset = Dataset((f"{EX}g",), (f"{EX}n",))
-    assert with_dataset(text, dataset) == (
-        f"DELETE {{ ?s ?p ?o }} USING <{EX}g> USING NAMED <{EX}n> WHERE {{ ?s ?p ?o }} ; "
-        "DELETE WHERE { ?a ?b ?c }"
+def test_an_unknown_function_is_the_query_s_error_with_the_engine_s_message(
+    backend: EmbeddedBackend,
+) -> None:
+    with pytest.raises(QueryRefused, match=r"custom function <http://example/function> is not"):
+        backend.query(
+            prepared("SELECT (<http://example/function>(?x) AS ?F) {}"), JSON, Deadline.after(5)
+        ).read_all()
+    assert backend.query(prepared("ASK {}"), JSON, Deadline.after(5)).read_all() == (
+        b'{"head":{},"boolean":true}'
     )
-    with pytest.raises(BadRequest, match="cannot be combined with USING or WITH"):
-        with_dataset(f"WITH <{EX}g> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}", dataset)
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_creating_a_graph_that_exists_is_the_update_s_error(on_disk: bool, tmp_path: Path) -> None:
+    if on_disk:
+        backend = EmbeddedBackend(path=tmp_path / "store", writable=True, query_processes=1)
+    else:
+        backend = EmbeddedBackend(Store(), writable=True, query_processes=1)
+    try:
+        backend.update(prepared_update(f"CREATE GRAPH <{EX}g>"), 5)
+        with pytest.raises(QueryRefused, match=f"The graph <{EX}g> already exists"):
+            backend.update(prepared_update(f"CREATE GRAPH <{EX}g>"), 5)
+        with pytest.raises(QueryRefused, match=f"The graph <{EX}none> does not exist"):
+            backend.update(prepared_update(f"DROP GRAPH <{EX}none>"), 5)
+    finally:
+        backend.close()
 
 
 def test_update_is_seen_by_the_next_query(backend: EmbeddedBackend) -> None:
-    backend.query(QueryJob("ASK {}", JSON)).read_all()
+    backend.query(prepared("ASK {}"), JSON, Deadline.after(30.0)).read_all()
     before = backend.version
-    backend.update(f"INSERT DATA {{ <{EX}new> <{EX}p> 'x' }}", Dataset(), 5)
+    backend.update(prepared_update(f"INSERT DATA {{ <{EX}new> <{EX}p> 'x' }}"), 5)
     assert backend.version == before + 1
-    body = backend.query(QueryJob(f"SELECT ?o {{ <{EX}new> ?p ?o }}", JSON)).read_all()
+    body = backend.query(
+        prepared(f"SELECT ?o {{ <{EX}new> ?p ?o }}"), JSON, Deadline.after(30.0)
+    ).read_all()
     assert rows(body) == [{"o": "x"}]
 
 
 def test_update_with_using_graph_uri_reads_only_that_graph(backend: EmbeddedBackend) -> None:
     graph = f"{EX}g"
     backend.put_graph(graph, f"<{EX}a> <{EX}p> 'in-g' .".encode(), "text/turtle", replace=True)
-    backend.update(
-        f"INSERT {{ GRAPH <{EX}copy> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}",
-        Dataset((graph,)),
-        5,
-    )
+    update = f"INSERT {{ GRAPH <{EX}copy> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}"
+    backend.update(Preparer(Settings()).update(update, Dataset((graph,))), 5)
     body = backend.export(f"{EX}copy", "application/n-triples", 5).read_all()
     assert body == f'<{EX}a> <{EX}p> "in-g" .\n'.encode()
 
@@ -230,11 +230,19 @@ def test_on_disk_store_reads_in_workers_and_writes_exclusively(tmp_path: Path) -
     seeded.extend(numbered(3))
     seeded.flush()
     del seeded
-    backend = EmbeddedBackend(path=path, writable=True, workers=2)
+    backend = EmbeddedBackend(path=path, writable=True, query_processes=2)
     try:
-        assert rows(backend.query(QueryJob("SELECT (COUNT(*) AS ?n) {?s ?p ?o}", JSON)).read_all())
-        backend.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 1 }} }}", Dataset(), 5)
-        count = backend.query(QueryJob("SELECT (COUNT(*) AS ?n) {?s ?p ?o}", JSON)).read_all()
+        assert rows(
+            backend.query(
+                prepared("SELECT (COUNT(*) AS ?n) {?s ?p ?o}"), JSON, Deadline.after(30.0)
+            ).read_all()
+        )
+        backend.update(
+            prepared_update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 1 }} }}"), 5
+        )
+        count = backend.query(
+            prepared("SELECT (COUNT(*) AS ?n) {?s ?p ?o}"), JSON, Deadline.after(30.0)
+        ).read_all()
         assert rows(count) == [{"n": "4"}]
         assert backend.graph_names() == [f"{EX}g"]
     finally:

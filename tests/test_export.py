@@ -78,7 +78,7 @@ def test_jsonld_is_compacted_with_the_project_context(client: FlaskClient) -> No
     document = json.loads(response.get_data())
     assert document == {
         "@context": CONTEXT,
-        "@graph": [{"@id": DATA1, "@type": "http://xmlns.com/foaf/0.1/Document"}],
+        "@graph": [{"@id": DATA1, "@type": "foaf:Document"}],
     }
 
 
@@ -133,3 +133,44 @@ def test_download_errors(client: FlaskClient, path: str, status: int, message: s
     response = client.get(path)
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "declared"),
+    [
+        ("/download/dataset.ttl", "@prefix foaf: <http://xmlns.com/foaf/0.1/> ."),
+        ("/download/dataset.trig", "@prefix foaf: <http://xmlns.com/foaf/0.1/> ."),
+        ("/download/dataset.rdf", 'xmlns:foaf="http://xmlns.com/foaf/0.1/"'),
+        (
+            "/download/graph.ttl?graph=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf",
+            "@prefix foaf: <http://xmlns.com/foaf/0.1/> .",
+        ),
+    ],
+)
+def test_turtle_trig_and_rdfxml_declare_the_prefixes_they_use(
+    client: FlaskClient, path: str, declared: str
+) -> None:
+    body = client.get(path).get_data(as_text=True)
+    assert declared in body
+    assert "foaf:" in body.split(declared, 1)[1]
+    # Only the prefixes in use: the sample has no schema.org term.
+    assert "https://schema.org/" not in body
+
+
+def test_the_prefixed_dataset_is_the_same_data(client: FlaskClient) -> None:
+    plain = quads(client.get("/download/dataset.nt").get_data(), "application/n-triples")
+    prefixed = quads(client.get("/download/dataset.ttl").get_data(), "text/turtle")
+    assert plain == prefixed
+    trig = quads(client.get("/download/dataset.trig").get_data(), "application/trig")
+    assert trig == quads(client.get("/download/dataset.nq").get_data(), "application/n-quads")
+
+
+def test_the_download_page_is_a_site_page_in_both_languages(client: FlaskClient) -> None:
+    english = client.get("/download").get_data(as_text=True)
+    assert '<meta name="viewport"' in english and '<header class="site">' in english
+    assert "load it as a dataset, not as a single graph" in english
+    spanish = client.get("/download?lang=es").get_data(as_text=True)
+    assert '<html lang="es">' in spanish
+    assert "<h1>Descargas</h1>" in spanish
+    assert "cárguelo como un conjunto de datos" in spanish
+    assert spanish.count("<li>") == english.count("<li>") == 5

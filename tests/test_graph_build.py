@@ -1,16 +1,19 @@
 """The build loads every layer into its graph, reopens a built store and rebuilds on change."""
 
-import shutil
-
 import pytest
 from pyoxigraph import NamedNode, Quad
+from support.articles import REFERENCE
+from support.articles import data_copy as copy_of_data
 
 from kg import iris
 from kg.graph.build import FINGERPRINT_FILE, open_store
-from kg.graph.sources import DataError
+from kg.graph.sources import DataError, article_ids
 from kg.resources import DATA_DIR
 
-CLAIM_NS = iris.ID_NS + "claim/2025-12-12-peru-ecuador/"
+CLAIM_NS = iris.ID_NS + f"claim/{REFERENCE}/"
+FACT_NS = iris.ID_NS + "fact/"
+LAYERS, VOID, WIKIDATA = 5740, 1229, 175
+"""Quads of the reference data's layers (built graphs included), its VoID graph, the extract."""
 MARK = Quad(NamedNode("urn:x:s"), NamedNode("urn:x:p"), NamedNode("urn:x:o"), NamedNode("urn:x:g"))
 
 
@@ -21,26 +24,37 @@ def graph_sizes(store) -> dict[str, int]:
 
 @pytest.fixture
 def data_copy(tmp_path):
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
+    """Return a copy of the data holding the reference article only (the sizes pinned here)."""
+    return copy_of_data(tmp_path / "data", articles=[REFERENCE])
 
 
-def test_the_shipped_graph_has_each_layer_in_its_named_graph():
-    sizes = graph_sizes(open_store())
-    layers = {g: n for g, n in sizes.items() if not g.startswith(CLAIM_NS)}
+def test_the_shipped_graph_has_each_layer_in_its_named_graph(data_copy):
+    sizes = graph_sizes(open_store(data_dir=data_copy))
+    layers = {g: n for g, n in sizes.items() if not g.startswith((CLAIM_NS, FACT_NS))}
     assert layers == {
-        iris.ONTOLOGY_GRAPH: 442,
-        iris.GRAPH_NS + "entities": 236,
-        iris.VERIFIED_GRAPH: 264,
-        iris.REVIEWS_GRAPH: 72,
-        iris.GRAPH_NS + "article/2025-12-12-peru-ecuador": 471,
-        iris.VOID_GRAPH: 921,
-        iris.WIKIDATA_GRAPH: 175,
+        iris.ONTOLOGY_GRAPH: 700,
+        iris.GRAPH_NS + "entities": 328,
+        iris.VERIFIED_GRAPH: 173,
+        iris.REVIEWS_GRAPH: 512,
+        iris.GRAPH_NS + f"article/{REFERENCE}": 473,
+        iris.GRAPH_NS + "statements": 2439,
+        iris.GRAPH_NS + "inferred": 821,
+        iris.VOID_GRAPH: VOID,
+        iris.WIKIDATA_GRAPH: WIKIDATA,
     }
     claims = {g: n for g, n in sizes.items() if g.startswith(CLAIM_NS)}
-    assert (len(claims), sum(claims.values())) == (35, 179)
-    assert len(open_store()) == 1664 + 921 + 175
+    assert (len(claims), sum(claims.values())) == (35, 194)
+    facts = {g: n for g, n in sizes.items() if g.startswith(FACT_NS)}
+    assert (len(facts), sum(facts.values())) == (16, 100)
+    assert len(open_store(data_dir=data_copy)) == LAYERS + VOID + WIKIDATA
+
+
+def test_every_shipped_article_has_its_graph_and_its_claims():
+    sizes = graph_sizes(open_store())
+    for article in article_ids(DATA_DIR):
+        assert sizes[iris.GRAPH_NS + f"article/{article}"] > 0
+        claims = [g for g in sizes if g.startswith(f"{iris.ID_NS}claim/{article}/")]
+        assert claims, article
 
 
 def test_without_the_article_only_the_extra_files_are_loaded(tmp_path):
@@ -86,12 +100,12 @@ def test_a_store_on_disk_is_reopened_until_the_data_changes(tmp_path, data_copy)
     store.add(MARK)
     del store
     reopened = open_store(path, data_dir=data_copy)
-    assert MARK in reopened and len(reopened) == 1664 + 921 + 175 + 1
+    assert MARK in reopened and len(reopened) == LAYERS + VOID + WIKIDATA + 1
     del reopened
     reviews = data_copy / "reviews.trig"
     reviews.write_text(reviews.read_text() + "\n# an edit\n")
     rebuilt = open_store(path, data_dir=data_copy)
-    assert MARK not in rebuilt and len(rebuilt) == 1664 + 921 + 175
+    assert MARK not in rebuilt and len(rebuilt) == LAYERS + VOID + WIKIDATA
 
 
 def test_a_new_article_folder_is_discovered_without_code(data_copy):

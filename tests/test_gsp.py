@@ -102,7 +102,7 @@ CASES = load_cases()
 
 @pytest.fixture
 def client() -> Iterator[FlaskClient]:
-    backend = EmbeddedBackend(Store(), writable=True, workers=1)
+    backend = EmbeddedBackend(Store(), writable=True, query_processes=1)
     app = create_app(backend, Settings(write_token=TOKEN))
     yield app.test_client()
     backend.close()

@@ -140,7 +140,9 @@ def test_get_entity_in_spanish(client: FlaskClient) -> None:
     html = client.get(DELEGATION + "?lang=es").get_data(as_text=True)
     assert "<h1>delegación peruana</h1>" in html
     assert '<a href="/id/peru?lang=es" title="' + ID + 'peru">Perú</a>' in html
-    assert '<a href="/id/peruvian-delegation" hreflang="en">EN</a>' in html
+    assert (
+        '<a href="/id/peruvian-delegation" hreflang="en" lang="en" title="English">EN</a>' in html
+    )
 
 
 def test_get_claim_shows_sentence_in_context_and_review(client: FlaskClient) -> None:

@@ -1,10 +1,10 @@
-"""The ontology documents every minted term, and every minted class has a shape tested both ways."""
+"""The ontology documents every minted term; each class and term shape is tested both ways."""
 
 from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
 from kg import iris
 from kg.graph.build import open_store
@@ -36,14 +36,16 @@ MINTED_TERMS = sorted(
 def test_the_ontology_has_its_iri_and_versions():
     ontology = URIRef(iris.ONTOLOGY)
     assert (ontology, RDF.type, OWL.Ontology) in ONTOLOGY
-    assert ONTOLOGY.value(ontology, OWL.versionInfo) == Literal("0.1.0")
-    assert ONTOLOGY.value(ontology, OWL.versionIRI) == URIRef(iris.ONTOLOGY_NS + "0.1.0")
+    assert ONTOLOGY.value(ontology, OWL.versionInfo) == Literal("0.2.0")
+    assert ONTOLOGY.value(ontology, OWL.versionIRI) == URIRef(iris.ONTOLOGY_NS + "0.2.0")
+    assert ONTOLOGY.value(ontology, OWL.priorVersion) == URIRef(iris.ONTOLOGY_NS + "0.1.0")
 
 
-def test_the_minted_classes_are_the_eleven_the_model_needs():
+def test_the_minted_classes_are_the_thirteen_the_model_needs():
     assert [c.removeprefix(iris.ONTOLOGY_NS) for c in MINTED_CLASSES] == [
         "Agreement",
         "Border",
+        "ClaimStatement",
         "Commitment",
         "Delegation",
         "DrugTransit",
@@ -53,7 +55,61 @@ def test_the_minted_classes_are_the_eleven_the_model_needs():
         "Tenure",
         "TradeFlow",
         "VerifiedFact",
+        "VerifiedStatement",
     ]
+
+
+SCHEMES = {
+    "verdicts": {"confirmed", "rounded", "outdated", "unconfirmed", "misattributed", "corrected"},
+    "statuses": {"confirmed", "corrected", "disputed", "unconfirmed", "outdated"},
+    "wikidata-lookups": {"linked", "none-verified", "not-looked-up"},
+}
+TERM_SHAPES = ["ClaimReview", "DateBounds", "Verdict", "WikidataLookup"]
+"""Shapes of new terms that are not classes (a rating, bounds, an outcome), tested both ways too."""
+
+
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+def test_each_concept_scheme_has_its_concepts_labelled_in_english_and_spanish(scheme):
+    iri = URIRef(iris.ONTOLOGY_NS + scheme)
+    assert (iri, RDF.type, SKOS.ConceptScheme) in ONTOLOGY
+    concepts = set(ONTOLOGY.subjects(SKOS.inScheme, iri))
+    assert {str(c).rsplit("/", 1)[-1] for c in concepts} == SCHEMES[scheme]
+    assert set(ONTOLOGY.objects(iri, SKOS.hasTopConcept)) == concepts
+    for concept in concepts:
+        assert {label.language for label in ONTOLOGY.objects(concept, SKOS.prefLabel)} == {
+            "en",
+            "es",
+        }
+        assert {d.language for d in ONTOLOGY.objects(concept, SKOS.definition)} == {"en", "es"}
+
+
+def test_each_verdict_is_a_rating_on_one_scale_mapped_to_one_status():
+    statuses = set(ONTOLOGY.subjects(SKOS.inScheme, URIRef(iris.ONTOLOGY_NS + "statuses")))
+    schema = Namespace("https://schema.org/")
+    found = {}
+    for verdict in ONTOLOGY.subjects(SKOS.inScheme, URIRef(iris.ONTOLOGY_NS + "verdicts")):
+        assert (verdict, RDF.type, schema.Rating) in ONTOLOGY
+        assert (
+            ONTOLOGY.value(verdict, schema.worstRating),
+            ONTOLOGY.value(verdict, schema.bestRating),
+        ) == (
+            Literal(1),
+            Literal(5),
+        )
+        [status] = ONTOLOGY.objects(verdict, SKOS.broadMatch)
+        assert status in statuses
+        found[str(verdict).rsplit("/", 1)[-1]] = (
+            int(ONTOLOGY.value(verdict, schema.ratingValue)),
+            str(status).rsplit("/", 1)[-1],
+        )
+    assert found == {
+        "confirmed": (5, "confirmed"),
+        "rounded": (4, "corrected"),
+        "outdated": (4, "outdated"),
+        "unconfirmed": (3, "unconfirmed"),
+        "misattributed": (2, "disputed"),
+        "corrected": (1, "corrected"),
+    }
 
 
 @pytest.mark.parametrize("term", MINTED_TERMS, ids=lambda t: t.removeprefix(iris.ONTOLOGY_NS))
@@ -107,3 +163,26 @@ def test_the_invalid_fixture_violates_its_own_class_shape(cls):
     conforms, focus_types = fixture_report(path)
     assert not conforms
     assert cls in focus_types
+
+
+def shapes_violated(path: Path) -> set[str]:
+    """Return the node shapes a fixture violates (a property shape counts for its node shape)."""
+    data = Graph()
+    data.parse(path, format="turtle")
+    _, report, _ = pyshacl.validate(data, shacl_graph=SHAPES)
+    found = set()
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        shape = report.value(result, SH.sourceShape)
+        owner = SHAPES.value(predicate=SH.property, object=shape) or shape
+        found.add(str(owner).removeprefix(iris.SHAPES_NS))
+    return found
+
+
+@pytest.mark.parametrize("shape", TERM_SHAPES)
+def test_a_term_shape_passes_its_valid_fixture(shape):
+    assert shapes_violated(FIXTURES / f"{shape}-valid.ttl") == set()
+
+
+@pytest.mark.parametrize("shape", TERM_SHAPES)
+def test_a_term_shape_fails_its_invalid_fixture(shape):
+    assert shape in shapes_violated(FIXTURES / f"{shape}-invalid.ttl")

@@ -11,11 +11,12 @@ from kg.execution.base import Dataset
 from kg.execution.embedded import EmbeddedBackend
 from kg.iris import WIKIDATA_GRAPH
 from kg.pipeline import Services
-from kg.policy import Policy
+from kg.prepare import Preparer
 from kg.settings import Settings
 from kg.wikidata.extract import load_extract
 
 TSV = "text/tab-separated-values"
+BASE = "BASE <https://w3id.org/peru-ecuador-kg/sparql>\n"
 WD = "PREFIX wd: <http://www.wikidata.org/entity/> PREFIX wdt: <http://www.wikidata.org/prop/direct/>\n"
 CAPITAL = WD + "SELECT ?capital { SERVICE <%s> { wd:Q736 wdt:P36 ?capital } }"
 
@@ -24,7 +25,7 @@ def run(text: str, dataset: Dataset | None = None) -> str:
     store = Store()
     load_extract(store)
     settings = Settings()
-    services = Services(settings, EmbeddedBackend(store), Policy(settings))
+    services = Services(settings, EmbeddedBackend(store))
     return services.run_query(text, lambda form: TSV, dataset).read_all().decode()
 
 
@@ -69,36 +70,38 @@ def test_a_prefixed_wikidata_endpoint_is_recognised() -> None:
 
 
 def test_pinned_rewrite_keeps_the_group_and_silent_clauses() -> None:
-    text = "SELECT * { SERVICE SILENT <https://query.wikidata.org/sparql> { ?s ?p 1 } }"
-    prepared = Policy(Settings()).prepare_query(text)
-    assert prepared.text == f"SELECT * {{ GRAPH <{WIKIDATA_GRAPH}> {{ ?s ?p 1 }} }}"
-    assert prepared.named_graphs == (WIKIDATA_GRAPH,)
+    text = "SELECT * { SERVICE SILENT <https://query.wikidata.org/sparql> { ?s ?p 1 } } LIMIT 1"
+    prepared = Preparer(Settings()).query(text)
+    assert prepared.text == f"{BASE}SELECT * {{ GRAPH <{WIKIDATA_GRAPH}> {{ ?s ?p 1 }} }} LIMIT 1"
+    assert prepared.dataset == Dataset()
 
 
 def test_a_query_naming_its_dataset_still_sees_the_extract() -> None:
     text = (CAPITAL % "https://query.wikidata.org/sparql").replace(
         "SELECT ?capital", "SELECT ?capital FROM <http://example.org/other>"
     )
-    prepared = Policy(Settings()).prepare_query(text)
-    assert f"FROM <http://example.org/other> FROM NAMED <{WIKIDATA_GRAPH}>" in prepared.text
+    prepared = Preparer(Settings()).query(text)
+    assert prepared.dataset == Dataset(("http://example.org/other",), (WIKIDATA_GRAPH,))
     expected = "?capital\n<http://www.wikidata.org/entity/Q2900>\n"
+    assert run(text) == expected
     assert run(text, Dataset(default_graphs=("http://example.org/other",))) == expected
 
 
 def test_a_protocol_dataset_gains_the_extract_as_a_named_graph() -> None:
-    prepared = Policy(Settings()).prepare_query(CAPITAL % "https://query.wikidata.org/sparql")
-    assert prepared.within(Dataset(("http://x/g",), ("http://x/n",))) == Dataset(
+    preparer = Preparer(Settings())
+    text = CAPITAL % "https://query.wikidata.org/sparql"
+    assert preparer.query(text, Dataset(("http://x/g",), ("http://x/n",))).dataset == Dataset(
         ("http://x/g",), ("http://x/n", WIKIDATA_GRAPH)
     )
-    assert prepared.within(Dataset()) == Dataset()
+    assert preparer.query(text).dataset == Dataset()
 
 
-def test_a_query_without_service_is_left_as_it_is() -> None:
-    prepared = Policy(Settings()).prepare_query("SELECT * { ?s ?p ?o }")
-    assert (prepared.text, prepared.form, prepared.named_graphs) == (
-        "SELECT * { ?s ?p ?o }",
+def test_a_query_without_service_only_gets_the_base_and_the_cap() -> None:
+    prepared = Preparer(Settings()).query("SELECT * { ?s ?p ?o }")
+    assert (prepared.text, prepared.form, prepared.dataset) == (
+        f"{BASE}SELECT * {{ ?s ?p ?o }}\nLIMIT 1000001",
         "SELECT",
-        (),
+        Dataset(),
     )
 
 
@@ -108,13 +111,13 @@ def test_the_label_service_is_explained_in_pinned_mode() -> None:
         "<https://query.wikidata.org/sparql> { ?s ?p ?o SERVICE wikibase:label { } } }"
     )
     with pytest.raises(Forbidden, match=r"rdfs:label with FILTER\(LANG"):
-        Policy(Settings()).prepare_query(text)
+        Preparer(Settings()).query(text)
 
 
 def test_service_with_a_variable_is_refused_even_when_everything_is_allow_listed() -> None:
     settings = Settings(service_allow=("http://example.org/sparql",))
     with pytest.raises(Forbidden, match="variable"):
-        Policy(settings).prepare_query("SELECT * { SERVICE ?e { ?s ?p ?o } }")
+        Preparer(settings).query("SELECT * { SERVICE ?e { ?s ?p ?o } }")
 
 
 def test_clauses_inside_an_allow_listed_service_are_that_endpoints_business() -> None:
@@ -123,13 +126,13 @@ def test_clauses_inside_an_allow_listed_service_are_that_endpoints_business() ->
         "SELECT * { SERVICE <http://example.org/sparql> "
         "{ SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } } }"
     )
-    assert Policy(settings).prepare_query(text).text == text
+    assert Preparer(settings).query(text + " LIMIT 5").text == f"{BASE}{text} LIMIT 5"
 
 
 def test_an_allow_listed_load_passes() -> None:
     settings = Settings(service_allow=("http://example.org/data.ttl",))
-    assert Policy(settings).prepare_update("LOAD <http://example.org/data.ttl>") == (
-        "LOAD <http://example.org/data.ttl>"
+    assert Preparer(settings).update("LOAD <http://example.org/data.ttl>").text == (
+        f"{BASE}LOAD <http://example.org/data.ttl>"
     )
 
 
@@ -146,12 +149,14 @@ def test_bad_texts_are_refused_with_a_reason(
     text: str, error: type[Exception], message: str
 ) -> None:
     with pytest.raises(error, match=message):
-        Policy(Settings()).prepare_query(text)
+        Preparer(Settings()).query(text)
 
 
-def test_over_long_text_is_refused() -> None:
+def test_over_long_text_is_refused_on_its_bytes() -> None:
+    with pytest.raises(PayloadTooLarge, match="the query is 21 bytes long; the limit is 20"):
+        Preparer(Settings(max_query_length=20)).query("SELECT * { ?s ?p 'éé' }"[:19] + "}")
     with pytest.raises(PayloadTooLarge, match="limit is 20"):
-        Policy(Settings(max_query_length=20)).prepare_query("SELECT * { ?s ?p ?o . }")
+        Preparer(Settings(max_query_length=20)).query("SELECT * { ?s ?p ?o . }")
 
 
 def test_the_configured_endpoint_counts_as_wikidata() -> None:

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from pyoxigraph import Store
 
 from kg.errors import EngineError
-from kg.execution.base import Outcome, QueryJob
+from kg.execution.base import Deadline, Outcome, PreparedQuery
 from kg.execution.embedded import EmbeddedBackend
 from kg.settings import Settings
 from kg.web import create_app
@@ -292,7 +292,7 @@ class StreamingBackend(EmbeddedBackend):
         self.sent: list[bytes] = []
         self.closed = False
 
-    def query(self, job: QueryJob) -> Outcome:
+    def query(self, prepared: PreparedQuery, media_type: str, deadline: Deadline) -> Outcome:
         def produce() -> Iterator[bytes]:
             try:
                 if self.fail is not None:
@@ -303,7 +303,7 @@ class StreamingBackend(EmbeddedBackend):
             finally:
                 self.closed = True
 
-        return Outcome(job.media_type, produce())
+        return Outcome(media_type, produce())
 
 
 def test_result_is_streamed_and_closed_when_the_client_leaves(store: Store) -> None:
@@ -359,3 +359,124 @@ def test_result_json_round_trips(client: FlaskClient) -> None:
             }
         }
     ]
+
+
+ENDPOINT = "https://w3id.org/peru-ecuador-kg/sparql"
+COUNT = "SELECT (COUNT(*) AS ?n) {FROM} WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize(
+    ("dataset_clause", "count"),
+    [
+        ("", "8"),
+        (f"FROM <{DATA1}>", "1"),
+        (f"FROM <{DATA1}> FROM <{PEOPLE}>", "6"),
+        (f"FROM NAMED <{PEOPLE}>", "0"),
+    ],
+)
+def test_from_and_from_named_make_the_dataset(
+    client: FlaskClient, dataset_clause: str, count: str
+) -> None:
+    query = COUNT.replace("{FROM}", dataset_clause)
+    assert get(client, query, "text/csv").get_data(as_text=True) == f"n\r\n{count}\r\n"
+
+
+def test_from_named_alone_gives_graph_patterns_only_those_graphs(client: FlaskClient) -> None:
+    query = f"SELECT DISTINCT ?g FROM NAMED <{PEOPLE}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert get(client, query, "text/csv").get_data(as_text=True) == f"g\r\n{PEOPLE}\r\n"
+
+
+def test_the_protocol_dataset_overrides_the_query_s_own(client: FlaskClient) -> None:
+    query = COUNT.replace("{FROM}", f"FROM <{PEOPLE}>")
+    response = get(client, query, "text/csv", **{"default-graph-uri": DATA1})
+    assert response.get_data(as_text=True) == "n\r\n1\r\n"
+
+
+@pytest.mark.parametrize("accept", ["text/csv", "text/tab-separated-values"])
+def test_ask_is_not_offered_in_formats_without_a_boolean(client: FlaskClient, accept: str) -> None:
+    response = get(client, "ASK {}", accept)
+    assert response.status_code == 406
+    assert "available as application/sparql-results+json, application/sparql-results+xml\n" in (
+        response.get_data(as_text=True)
+    )
+    assert get(client, "ASK {}", f"{accept}, */*;q=0.1").json == {"head": {}, "boolean": True}
+
+
+def test_an_unknown_function_is_the_client_s_400_with_the_engine_s_message(
+    client: FlaskClient,
+) -> None:
+    response = get(client, "SELECT (<http://example/function>(?x) AS ?F) {}", "application/json")
+    assert response.status_code == 400
+    assert response.json == {
+        "status": 400,
+        "error": "Query refused by the engine",
+        "message": "The custom function <http://example/function> is not supported",
+    }
+
+
+def test_deep_nesting_is_400_nested_too_deeply(client: FlaskClient) -> None:
+    query = "SELECT * WHERE " + "{" * 5000 + "}" * 5000
+    response = client.post("/sparql", data={"query": query})
+    assert response.status_code == 400
+    assert "nested too deeply: more than 128 levels of brackets at 1:144" in response.text
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read(client: FlaskClient) -> None:
+    body = b"a-" * (3 * 1024 * 1024)
+    response = client.post("/sparql", data=body, content_type="application/sparql-query")
+    assert response.status_code == 413
+    assert "the query is 6291456 bytes long; the limit is 100000" in response.text
+
+
+def test_relative_iris_resolve_against_the_endpoint_iri(client: FlaskClient) -> None:
+    query = "SELECT ?x ?y WHERE { BIND(<id/x> AS ?x) BIND(IRI('y') AS ?y) }"
+    assert get(client, query, "text/csv").get_data(as_text=True) == (
+        "x,y\r\nhttps://w3id.org/peru-ecuador-kg/id/x,https://w3id.org/peru-ecuador-kg/y\r\n"
+    )
+
+
+def test_iri_of_a_relative_string_is_bound_without_a_relative_iri_token(
+    client: FlaskClient,
+) -> None:
+    query = "SELECT ?y WHERE { BIND(IRI('y') AS ?y) }"
+    assert get(client, query, "text/csv").get_data(as_text=True) == (
+        "y\r\nhttps://w3id.org/peru-ecuador-kg/y\r\n"
+    )
+
+
+def test_no_host_header_can_put_its_answer_in_another_client_s_cache(client: FlaskClient) -> None:
+    query = "SELECT ?x WHERE { BIND(<x> AS ?x) }"
+    spoofed = client.get(
+        "/sparql", query_string={"query": query}, headers={"Accept": "text/csv", "Host": "evil.org"}
+    )
+    plain = get(client, query, "text/csv")
+    assert spoofed.get_data(as_text=True) == plain.get_data(as_text=True)
+    assert plain.get_data(as_text=True) == "x\r\nhttps://w3id.org/peru-ecuador-kg/x\r\n"
+    described = client.get("/sparql", headers={"Accept": "text/turtle", "Host": "evil.org"})
+    assert "http://evil.org/sparql" in described.get_data(as_text=True)
+    assert "evil.org" not in client.get("/sparql", headers={"Accept": "text/turtle"}).text
+
+
+def test_an_update_with_relative_iris_resolves_them_against_the_endpoint(
+    writable: FlaskClient,
+) -> None:
+    update = "INSERT DATA { GRAPH <http://example.org/base-test/> { <s> <p> <test> } }"
+    done = writable.post(
+        "/sparql",
+        data=update,
+        headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret"},
+    )
+    assert done.status_code == 204, done.text
+    query = "SELECT ?s ?o WHERE { GRAPH <http://example.org/base-test/> { ?s ?p ?o } }"
+    assert get(writable, query, "text/csv").get_data(as_text=True) == (
+        f"s,o\r\n{ENDPOINT[:-6]}s,{ENDPOINT[:-6]}test\r\n"
+    )
+
+
+def test_creating_a_graph_twice_is_the_client_s_400(writable: FlaskClient) -> None:
+    headers = {"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret"}
+    create = "CREATE GRAPH <http://example.org/twice>"
+    assert writable.post("/sparql", data=create, headers=headers).status_code == 204
+    again = writable.post("/sparql", data=create, headers=headers)
+    assert again.status_code == 400
+    assert "The graph <http://example.org/twice> already exists" in again.text

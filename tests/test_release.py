@@ -17,11 +17,13 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, pa
 from support.datasets import canonical
 from support.releases import (
     BODY,
-    CLAIM,
     FIRST,
     NEW_BODY,
+    NEW_VERDICT,
     REVIEW,
     SECOND,
+    STATEMENT,
+    VERDICT,
     Releases,
     two_releases,
 )
@@ -181,19 +183,23 @@ def test_the_changelog_lists_exactly_the_changed_statements(releases: Releases) 
     def version(code: str, prop: str, value: str) -> tuple[str, str, str, str, str]:
         return (code, ontology, f"<{OWL}{prop}>", value, ontology_graph)
 
-    def rating(code: str, verdict: str) -> list[tuple[str, str, str, str, str]]:
-        return [
-            (code, review, f"<{SCHEMA}reviewRating>", "_:b", reviews),
-            (code, "_:b", f"<{RDF_TYPE}>", f"<{SCHEMA}Rating>", reviews),
-            (code, "_:b", f"<{SCHEMA}alternateName>", f'"{verdict}"@en', reviews),
-        ]
+    def rating(code: str, verdict: str) -> tuple[str, str, str, str, str]:
+        return (code, review, f"<{SCHEMA}reviewRating>", f"<{verdict}>", reviews)
+
+    def rank(code: str, name: str) -> tuple[str, str, str, str, str]:
+        # A verdict that finds the value wrong deprecates the statement it reviews.
+        statements = f"<{iris.GRAPH_NS}statements>"
+        wikibase = "http://wikiba.se/ontology#"
+        return (code, f"<{STATEMENT}>", f"<{wikibase}rank>", f"<{wikibase}{name}>", statements)
 
     expected = Counter(
         [
             ("D", review, f"<{SCHEMA}reviewBody>", f'"{BODY}"@en', reviews),
             ("A", review, f"<{SCHEMA}reviewBody>", f'"{NEW_BODY}"@en', reviews),
-            *rating("D", "rounded"),
-            *rating("A", "approximate"),
+            rating("D", VERDICT),
+            rating("A", NEW_VERDICT),
+            rank("D", "NormalRank"),
+            rank("A", "DeprecatedRank"),
             version("D", "versionIRI", f"<{names.ontology_version_iri(FIRST)}>"),
             version("D", "versionInfo", f'"{FIRST}"'),
             version("A", "versionIRI", f"<{names.ontology_version_iri(SECOND)}>"),
@@ -224,8 +230,8 @@ def test_the_summary_names_the_changed_verdict(releases: Releases) -> None:
     summary = (releases.root / SECOND / "CHANGES.md").read_text(encoding="utf-8")
     assert summary.startswith(f"# Release {SECOND}\n\nIssued 2026-02-01T00:00:00Z. Changes since")
     review = REVIEW.removeprefix(iris.BASE)
-    claim = CLAIM.removeprefix(iris.BASE)
-    assert f'- changed: {review}, {claim}: "rounded" → "approximate"' in summary
+    statement = STATEMENT.removeprefix(iris.BASE)
+    assert f'- changed: {review}, {statement}: "Rounded" → "Wrong"' in summary
     sections = re.findall(r"## (\w[\w ]*)\n\n[^\n]*\n\n(No change\.|- )", summary)
     assert dict(sections) == {
         "Articles": "No change.",
@@ -233,7 +239,8 @@ def test_the_summary_names_the_changed_verdict(releases: Releases) -> None:
         "Verdicts": "- ",
         "Wikidata links": "No change.",
     }
-    assert "| graph/reviews | 4 | 4 |" in summary
+    assert "| graph/reviews | 2 | 2 |" in summary
+    assert "| graph/statements | 1 | 1 |" in summary
     assert "| graph/ontology | 2 | 3 |" in summary
 
 
@@ -326,8 +333,9 @@ def test_a_release_follows_the_latest_unless_told(releases: Releases, tmp_path: 
     shutil.copytree(releases.root, root)
     done = publish("2.0", root, data_dir=releases.data, previous=FIRST)
     assert done.release.previous == FIRST
-    # The data is the second release's: against the first, only the review and versions changed.
-    assert sum(len(c.added) for c in done.changes.values()) == 3 + 1 + 3
+    # The data is the second release's: against the first, only the review (its body and
+    # verdict), the rank of the statement it reviews and the versions changed.
+    assert sum(len(c.added) for c in done.changes.values()) == 2 + 1 + 3
 
 
 @pytest.mark.parametrize(

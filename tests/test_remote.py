@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -13,16 +14,22 @@ import requests
 from pyoxigraph import (
     Dataset,
     RdfFormat,
+    Store,
     parse,
 )
 from support.datasets import canonical, without_build_time
 from support.oxigraph import OxigraphServer, kg_build_into
+from support.prepared import prepared
 from support.server import start_server
+from wikidata_standin import serve_standin
 
-from kg.errors import BadGateway, DeadlineExceeded, ServiceUnavailable
-from kg.execution.base import QueryJob
+from kg.errors import BadGateway, DeadlineExceeded, QuerySyntaxError, ServiceUnavailable
+from kg.execution.base import Deadline, Outcome, PreparedQuery
+from kg.execution.embedded import EmbeddedBackend
 from kg.execution.remote import RemoteBackend, endpoint_urls, update_url_for
 from kg.graph.build import open_store
+from kg.pipeline import Services
+from kg.settings import Settings
 
 pytestmark = pytest.mark.server
 
@@ -62,6 +69,8 @@ def remote_dataset(server: OxigraphServer) -> Dataset:
         ("http://h:3030/ds", None, ("http://h:3030/ds/query", "http://h:3030/ds/update")),
         ("http://h:8890/sparql", None, ("http://h:8890/sparql", "http://h:8890/sparql")),
         ("http://h/query", "http://h/write", ("http://h/query", "http://h/write")),
+        ("http://h:7878/update", None, ("http://h:7878/query", "http://h:7878/update")),
+        ("http://h:3030/ds/update/", None, ("http://h:3030/ds/query", "http://h:3030/ds/update")),
     ],
 )
 def test_endpoint_urls(url: str, update_url: str | None, expected: tuple[str, str]) -> None:
@@ -132,16 +141,16 @@ def test_queries_beyond_the_slots_get_503_until_one_closes(remote: RemoteBackend
         "application/n-triples",
         replace=True,
     )
-    job = QueryJob("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }", JSON)
-    first, second = remote.query(job), remote.query(job)
+    job = (prepared("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"), JSON, Deadline.after(30.0))
+    first, second = remote.query(*job), remote.query(*job)
     with pytest.raises(ServiceUnavailable) as refused:
-        remote.query(job)
+        remote.query(*job)
     assert refused.value.headers == {"Retry-After": "1"}
     first.chunks.close()  # type: ignore[attr-defined]
     deadline = time.monotonic() + 5
     while True:
         try:
-            answer = remote.query(QueryJob("ASK {}", JSON))
+            answer = remote.query(prepared("ASK {}"), JSON, Deadline.after(30.0))
             break
         except ServiceUnavailable:
             assert time.monotonic() < deadline, "closing an answer never freed its slot"
@@ -159,7 +168,7 @@ def test_a_query_past_its_deadline_is_stopped(remote: RemoteBackend) -> None:
     )
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded, match=r"did not answer within the 0\.5 s deadline"):
-        remote.query(QueryJob(ENDLESS, JSON, timeout=0.5))
+        remote.query(prepared(ENDLESS), JSON, Deadline.after(0.5))
     assert time.monotonic() - started < 3
 
 
@@ -168,7 +177,7 @@ def test_a_store_answering_errors_is_a_bad_gateway(oxigraph: OxigraphServer) -> 
     with pytest.raises(
         BadGateway, match=f"the remote store at {oxigraph.url}/nowhere answered 404"
     ):
-        backend.query(QueryJob("ASK {}", JSON))
+        backend.query(prepared("ASK {}"), JSON, Deadline.after(30.0))
     backend.close()
 
 
@@ -221,3 +230,111 @@ def test_workers_share_one_remote_store(oxigraph: OxigraphServer) -> None:
             time.sleep(0.1)
     finally:
         server.stop()
+
+
+def test_the_row_cap_applies_over_a_remote_store(remote: RemoteBackend) -> None:
+    remote.put_graph(
+        "http://example.org/g",
+        b"".join(b"<http://x/%d> <http://x/p> <http://x/o> .\n" % i for i in range(5)),
+        "application/n-triples",
+        replace=True,
+    )
+    services = Services(Settings(result_row_cap=2), remote)
+    outcome = services.run_query("SELECT * { ?s ?p ?o }", lambda form: JSON)
+    assert outcome.headers["KG-Row-Cap"] == "2"
+    assert len(json.loads(outcome.read_all())["results"]["bindings"]) == 3
+
+
+def test_build_into_accepts_the_update_url(oxigraph: OxigraphServer) -> None:
+    done = kg_build_into(oxigraph.update_url, "--push-via", "update")
+    assert f"to {oxigraph.query_url} through SPARQL Update at {oxigraph.update_url} " in done.stdout
+    done = kg_build_into(oxigraph.update_url)
+    assert f"through the Graph Store Protocol at {oxigraph.url}/store " in done.stdout
+
+
+@pytest.fixture
+def separate_default_graph(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """Start an oxigraph serve whose default graph is its own, loaded with the built graph."""
+    server = OxigraphServer(tmp_path / "oxigraph", union=False).start()
+    kg_build_into(server.url)
+    yield server
+    server.stop()
+
+
+def test_kg_serve_refuses_a_store_whose_default_graph_is_not_the_union(
+    separate_default_graph: OxigraphServer,
+) -> None:
+    with pytest.raises(RuntimeError) as refused:
+        start_server("--store-url", separate_default_graph.query_url)
+    message = str(refused.value)
+    assert f"the store at {separate_default_graph.query_url} does not see the triples" in message
+    assert "oxigraph serve --union-default-graph" in message
+    assert "--explicit-union" in message
+
+
+def test_explicit_union_serves_such_a_store_as_the_union(
+    separate_default_graph: OxigraphServer,
+) -> None:
+    server = start_server(
+        "--store-url", separate_default_graph.query_url, "--explicit-union", "--no-article"
+    )
+    peru = "ASK { <https://w3id.org/peru-ecuador-kg/id/peru> ?p ?o }"
+    try:
+        response = requests.get(server.sparql, params={"query": peru}, headers={"Accept": JSON})
+        assert response.json() == {"head": {}, "boolean": True}
+        page = requests.get(server.url + "/id/peru")
+        assert page.status_code == 200
+        assert "Perú" in page.text
+    finally:
+        server.stop()
+
+
+class RecordingEmbedded(EmbeddedBackend):
+    """An embedded back end that keeps the prepared queries it receives."""
+
+    received: list[PreparedQuery]
+
+    def query(self, prepared: PreparedQuery, media_type: str, deadline: Deadline) -> Outcome:
+        self.received = [*getattr(self, "received", []), prepared]
+        return super().query(prepared, media_type, deadline)
+
+
+class RecordingRemote(RemoteBackend):
+    """A remote back end that keeps the prepared queries it receives."""
+
+    received: list[PreparedQuery]
+
+    def query(self, prepared: PreparedQuery, media_type: str, deadline: Deadline) -> Outcome:
+        self.received = [*getattr(self, "received", []), prepared]
+        return super().query(prepared, media_type, deadline)
+
+
+def test_both_back_ends_receive_the_same_prepared_operation() -> None:
+    text = "SELECT ?c { <id/peru> ?p ?c SERVICE <https://query.wikidata.org/sparql> { ?c ?q ?r } }"
+    settings = Settings(result_row_cap=10)
+    embedded = RecordingEmbedded(Store(), query_processes=1)
+    with serve_standin(Store()) as store_standin:
+        remote = RecordingRemote(store_standin.url)
+        for backend in (embedded, remote):
+            Services(settings, backend).run_query(text, lambda form: JSON).read_all()
+        assert embedded.received == remote.received
+        [prepared] = remote.received
+        assert store_standin.queries == [prepared.text]
+        assert prepared.text == (
+            "BASE <https://w3id.org/peru-ecuador-kg/sparql>\n"
+            "SELECT ?c { <id/peru> ?p ?c GRAPH <https://w3id.org/peru-ecuador-kg/graph/wikidata>"
+            " { ?c ?q ?r } }\nLIMIT 11"
+        )
+    embedded.close()
+    remote.close()
+
+
+def test_a_syntax_error_speaks_of_the_client_s_text_not_the_prepared_one(
+    remote: RemoteBackend,
+) -> None:
+    services = Services(Settings(), remote)
+    with pytest.raises(QuerySyntaxError) as refused:
+        services.run_query("SELECT * WHERE { ?s ?p }", lambda form: JSON)
+    assert refused.value.message == (
+        "the remote store refused the request: error at 1:25: expected one of LATERAL, SERVICE, [_]"
+    )

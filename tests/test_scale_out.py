@@ -22,8 +22,8 @@ NOTES = "http://example.org/notes"
 TODAY = f"<{NOTES}#today> <{NOTES}#says>"
 NOTE = f"SELECT ?note WHERE {{ GRAPH <{NOTES}> {{ {TODAY} ?note }} }}"
 UNION_REFUSAL = (
-    ": this server fronts a store whose default graph is the union of its named graphs, so a "
-    "triple written to the default graph would be in no named graph"
+    ": this server fronts a store whose default graph is (or is read as) the union of its named "
+    "graphs, so a triple written to the default graph would be in no named graph"
 )
 
 

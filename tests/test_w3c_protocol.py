@@ -1,8 +1,9 @@
-"""The W3C SPARQL 1.1 Protocol test suite, run over real HTTP against a ``kg serve`` process.
+"""The W3C SPARQL 1.1 Protocol test suite, run over real HTTP against ``kg serve`` processes.
 
-Every case of the manifest runs. The update cases expect a writable endpoint; this one is
-read-only, so for them the test asserts the refusal (403) instead, which is what a read-only
-endpoint owes a client.
+Every case of the manifest runs twice: in full mode against a server started with
+``--write-token``, every request carrying the token, where every case must pass as written
+(updates, their datasets and ``update_base_uri`` included); and against a read-only server,
+where the update cases must be refused with 403, which is what a read-only endpoint owes.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,7 +20,8 @@ import pytest
 import rdflib
 from rdflib import RDF, Namespace
 from rdflib.collection import Collection
-from support.server import ServerProcess
+from support.paths import SAMPLE
+from support.server import ServerProcess, start_server
 
 MANIFEST = Path(__file__).parent / "data" / "w3c-protocol" / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -33,6 +36,7 @@ SOLUTION_TYPES = {
     "text/tab-separated-values",
 }
 RDF_TYPES = {"text/turtle", "application/n-triples", "application/rdf+xml"}
+TOKEN = "w3c-protocol-writer"
 
 
 @dataclass(frozen=True)
@@ -91,14 +95,16 @@ def test_the_manifest_has_every_case() -> None:
     assert len(CASES) == 34
 
 
-def send(server: ServerProcess, step: Step) -> tuple[int, str, bytes]:
-    """Send one request exactly as the manifest writes it."""
+def send(server: ServerProcess, step: Step, token: str | None = None) -> tuple[int, str, bytes]:
+    """Send one request exactly as the manifest writes it (with the write token, if given)."""
     address = urlsplit(server.url)
     connection = http.client.HTTPConnection(address.hostname or "", address.port, timeout=30)
     try:
         connection.putrequest(step.method, step.path, skip_accept_encoding=True)
         for name, value in step.headers:
             connection.putheader(name, value)
+        if token is not None:
+            connection.putheader("Authorization", f"Bearer {token}")
         connection.putheader("Content-Length", str(len(step.body or b"")))
         connection.endheaders(step.body)
         response = connection.getresponse()
@@ -118,16 +124,35 @@ def boolean_of(content_type: str, body: bytes) -> bool:
     return found.group(1) == b"true"
 
 
+@pytest.fixture(scope="module")
+def writable_server() -> Iterator[ServerProcess]:
+    """Start a server over the sample data that accepts writes with TOKEN."""
+    server = start_server("--no-article", "--data", str(SAMPLE), "--write-token", TOKEN)
+    yield server
+    server.stop()
+
+
 @pytest.mark.server
 @pytest.mark.parametrize(("name", "steps"), CASES, ids=[name for name, _ in CASES])
-def test_w3c_protocol(live_server: ServerProcess, name: str, steps: list[Step]) -> None:
+def test_w3c_protocol_full(writable_server: ServerProcess, name: str, steps: list[Step]) -> None:
+    run_steps(writable_server, steps, TOKEN)
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(("name", "steps"), CASES, ids=[name for name, _ in CASES])
+def test_w3c_protocol_read_only(live_server: ServerProcess, name: str, steps: list[Step]) -> None:
     if name.startswith("update_"):
         status, _, body = send(live_server, steps[0])
         assert status == 403, body
         assert b"this server is read-only" in body
         return
+    run_steps(live_server, steps)
+
+
+def run_steps(server: ServerProcess, steps: list[Step], token: str | None = None) -> None:
+    """Send each request of a case and check its response as the manifest expects."""
     for step in steps:
-        status, content_type, body = send(live_server, step)
+        status, content_type, body = send(server, step, token)
         assert status // 100 in step.statuses, body
         media_type = content_type.partition(";")[0]
         if step.format == "tabular":

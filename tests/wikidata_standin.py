@@ -35,6 +35,8 @@ class StandIn:
     too_many: str | None = None
     """When set, answer 429 with this Retry-After value."""
     delay: float = 0.0
+    trickle: float = 0.0
+    """When set, send the answer one byte at a time, this many seconds apart."""
     url: str = ""
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
@@ -62,7 +64,15 @@ class StandIn:
             body = result.serialize(format=RdfFormat.N_TRIPLES) or b""
             media_type = "application/n-triples"
         start_response("200 OK", [("Content-Type", media_type)])
+        if self.trickle:
+            return self._trickled(body)
         return [body]
+
+    def _trickled(self, body: bytes) -> Iterator[bytes]:
+        """Yield the body a byte at a time, slowly, as a trickling endpoint does."""
+        for index in range(len(body)):
+            time.sleep(self.trickle)
+            yield body[index : index + 1]
 
 
 @contextmanager

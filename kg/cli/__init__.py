@@ -1,11 +1,11 @@
-"""The ``kg`` command: build, validate, query, export, serve, wikidata, release, backup."""
+"""The ``kg`` command: draft, build, validate, query, export, serve, wikidata, release, backup."""
 
 from __future__ import annotations
 
 import click
 
 from kg import __version__
-from kg.cli import backup, graph, query, release, serve, wikidata
+from kg.cli import backup, draft, graph, query, release, serve, wikidata
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,6 +14,7 @@ def main() -> None:
     """Build, check, query and serve the Peru-Ecuador knowledge graph."""
 
 
+main.add_command(draft.draft)
 main.add_command(graph.build)
 main.add_command(graph.validate)
 main.add_command(query.query)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -11,14 +12,17 @@ from tqdm import tqdm
 
 from kg.errors import KgError
 from kg.execution.graph_writer import PushVia, WriteOptions
-from kg.execution.push import count_quads, graph_sizes, push_store
+from kg.execution.push import COUNT_QUADS, graph_sizes, push_store
 from kg.execution.remote import RemoteBackend, endpoint_urls
 from kg.execution.store_requests import RetryPolicy
 from kg.execution.update_batches import BatchLimits
 from kg.graph.build import open_existing, open_store
-from kg.graph.sources import DataError
+from kg.graph.sources import DRAFT_MARKER, DataError, all_sources, draft_ids
+from kg.graph.validate import draft_notes, file_problems
 from kg.graph.validate import validate as run_checks
+from kg.pipeline import Services
 from kg.resources import DATA_DIR
+from kg.settings import Settings
 
 STORE_HELP = (
     "On-disk store directory (built once, rebuilt when the data files change); memory if unset."
@@ -26,15 +30,28 @@ STORE_HELP = (
 DATA_HELP = "Data folder to build from (articles/, entities, verified facts, reviews)."
 
 
-def report(store: Store) -> None:
+def report(store: Store, data_dir: Path) -> None:
     """Print the problems the checks find and exit non-zero if there are any."""
-    problems = run_checks(store)
+    problems = run_checks(store, data_dir=data_dir)
     for problem in problems:
         click.echo(str(problem), err=True)
     graphs = sum(1 for _ in store.named_graphs())
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) in {len(store)} quads")
     click.echo(f"ok: {len(store)} quads in {graphs} named graphs, no problems")
+
+
+def refuse_bad_files(data_dir: Path, *, include_drafts: bool) -> None:
+    """Report every data file that does not parse, all in one run, and stop if there is one."""
+    try:
+        sources = all_sources(data_dir, include_drafts=include_drafts)
+    except DataError as error:
+        raise click.ClickException(error.message) from None
+    problems = file_problems(sources)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} file(s) are not valid RDF")
 
 
 @click.command()
@@ -51,7 +68,7 @@ def report(store: Store) -> None:
     "--into",
     metavar="URL",
     help="After the checks, push every graph into this remote SPARQL store (its base URL, "
-    "e.g. http://127.0.0.1:7878, or its query URL), replacing each graph whole.",
+    "e.g. http://127.0.0.1:7878, or its query or update URL), replacing each graph whole.",
 )
 @click.option(
     "--update-url",
@@ -114,12 +131,19 @@ def build(
     update_batch_bytes: int,
     push_attempts: int,
 ) -> None:
-    """Build the store from the ontology and the data files, check it, and push it if asked."""
+    """Build the store from the ontology and the data files, check it, and push it if asked.
+
+    Draft articles (a folder holding DRAFT.md) are left out, and named.
+    """
+    for ident in draft_ids(data_dir):
+        marker = data_dir / "articles" / ident / DRAFT_MARKER
+        click.echo(f"left out draft article {ident} (delete {marker} to publish it)", err=True)
+    refuse_bad_files(data_dir, include_drafts=False)
     try:
         store = open_store(store_path, data_dir=data_dir, progress=progress)
     except DataError as error:
         raise click.ClickException(error.message) from None
-    report(store)
+    report(store, data_dir)
     if into:
         writes = WriteOptions(
             via=push_via,
@@ -160,7 +184,7 @@ def push_into(
 
                 pushed = push_store(store, remote, advance)
             seconds = time.monotonic() - started
-            held = count_quads(remote)
+            held = count_quads(Services(Settings(), remote))
         finally:
             remote.close()
     except KgError as error:
@@ -171,6 +195,12 @@ def push_into(
         f"in {seconds:.2f} s ({triples / max(seconds, 1e-9):,.0f} triples/s); "
         f"it now holds {held} quads in named graphs"
     )
+
+
+def count_quads(services: Services) -> int:
+    """Count the quads in the named graphs of the store the services run on."""
+    outcome = services.run_query(COUNT_QUADS, lambda _form: "application/sparql-results+json")
+    return int(json.loads(outcome.read_all())["results"]["bindings"][0]["quads"]["value"])
 
 
 @click.command()
@@ -188,9 +218,20 @@ def push_into(
     help=DATA_HELP + " Used when no --store is given.",
 )
 def validate(store_path: Path | None, data_dir: Path) -> None:
-    """Run the SHACL shapes and the violation checks."""
+    """Check the data: every file parses, the shapes, the violation checks and the text.
+
+    Draft articles are checked too; their claims still marked Draft are counted, not reported.
+    """
+    if store_path is None:
+        refuse_bad_files(data_dir, include_drafts=True)
     try:
-        store = open_existing(store_path) if store_path else open_store(data_dir=data_dir)
+        store = (
+            open_existing(store_path)
+            if store_path
+            else open_store(data_dir=data_dir, include_drafts=True)
+        )
     except DataError as error:
         raise click.ClickException(error.message) from None
-    report(store)
+    for note in draft_notes(store, data_dir):
+        click.echo(note, err=True)
+    report(store, data_dir)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from kg.settings import Settings, setting_fields
 
@@ -67,4 +68,35 @@ def settings_from(values: dict[str, Any]) -> Settings:
     chosen: dict[str, Any] = {
         k: tuple(v) if isinstance(v, list | tuple) else v for k, v in values.items() if k in known
     }
-    return Settings(**chosen)
+    return with_token_file(Settings(**chosen))
+
+
+def with_token_file(settings: Settings) -> Settings:
+    """Read the write token from --write-token-file; warn when it was given on the command line.
+
+    A command line is visible to every local user (ps, /proc); a file or the environment is not.
+    """
+    context = click.get_current_context(silent=True)
+    if (
+        context is not None
+        and settings.write_token is not None
+        and context.get_parameter_source("write_token") is ParameterSource.COMMANDLINE
+    ):
+        click.echo(
+            "warning: --write-token on the command line is visible to every local user; "
+            "use KG_WRITE_TOKEN or --write-token-file",
+            err=True,
+        )
+    path = settings.write_token_file
+    if path is None:
+        return settings
+    if settings.write_token is not None:
+        raise click.UsageError("give the write token one way: --write-token-file or --write-token")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise click.UsageError(f"cannot read the write token file {path}: {error}") from None
+    token = lines[0].strip() if lines else ""
+    if not token:
+        raise click.UsageError(f"the write token file {path} is empty")
+    return settings.replace(write_token=token)

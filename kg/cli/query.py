@@ -15,29 +15,31 @@ from kg.errors import KgError
 from kg.execution.base import Outcome
 from kg.export import EXPORT_FORMATS, export_format
 from kg.export import export as export_outcome
+from kg.formats import ALL_FORMATS, offered_for
 
-STORE_OPTIONS = ("store", "data", "no_article", "query_timeout", "wikidata_mode", "service_allow")
+STORE_OPTIONS = (
+    "store",
+    "data",
+    "base",
+    "no_article",
+    "query_timeout",
+    "wikidata_mode",
+    "service_allow",
+)
 
-SOLUTION_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_FORMATS = {f.name: f.media_type for f in EXPORT_FORMATS.values()}
+DEFAULT_FORMATS = {"SELECT": "tsv", "ASK": "json", "CONSTRUCT": "turtle", "DESCRIBE": "turtle"}
+"""What each query form prints without --format: TSV reads well in a terminal; ASK has none."""
 
 
 def choose_format(name: str | None, form: str) -> str:
     """Return the media type for a --format name, checking it fits the query form."""
-    solutions = form in ("SELECT", "ASK")
-    table = SOLUTION_FORMATS if solutions else GRAPH_FORMATS
-    if name is None:
-        return table["tsv" if solutions else "turtle"]
-    if name not in table:
+    table = {f.name: f.media_type for f in offered_for(form)}
+    chosen = DEFAULT_FORMATS[form] if name is None else name
+    if chosen not in table:
         raise KgError(
             f"--format {name} does not fit a {form} query; use one of " + ", ".join(table)
         )
-    return table[name]
+    return table[chosen]
 
 
 @click.command()
@@ -47,9 +49,9 @@ def choose_format(name: str | None, form: str) -> str:
     "-f",
     "--format",
     "format_name",
-    type=click.Choice([*SOLUTION_FORMATS, *GRAPH_FORMATS]),
-    help="Result format: json, xml, csv, tsv (default) for SELECT/ASK; "
-    "turtle (default), ntriples, jsonld, rdfxml, trig, nquads for CONSTRUCT/DESCRIBE.",
+    type=click.Choice([f.name for f in ALL_FORMATS]),
+    help="Result format: json, xml, csv, tsv (default) for SELECT; json (default), xml for "
+    "ASK; turtle (default), ntriples, jsonld, rdfxml, trig, nquads for CONSTRUCT/DESCRIBE.",
 )
 @settings_options(STORE_OPTIONS)
 def query(file: IO[str] | None, text: str | None, format_name: str | None, **values: Any) -> None:
@@ -64,7 +66,7 @@ def query(file: IO[str] | None, text: str | None, format_name: str | None, **val
     except KgError as error:
         raise click.ClickException(f"{error.title}: {error.message}") from None
     finally:
-        services.backend.close()
+        services.close()
 
 
 @click.command()
@@ -96,7 +98,7 @@ def export(format_name: str, graph: str | None, output: Path | None, **values: A
     except KgError as error:
         raise click.ClickException(error.message) from None
     finally:
-        services.backend.close()
+        services.close()
 
 
 def _listing(services: Any) -> str:

@@ -1,5 +1,21 @@
-"""Run queries, updates and graph transfers against an embedded or a remote store."""
+"""Run prepared queries, updates and graph transfers against an embedded or a remote store."""
 
-from kg.execution.base import DEFAULT_GRAPH, Backend, Dataset, Outcome, QueryJob
+from kg.execution.base import (
+    DEFAULT_GRAPH,
+    Backend,
+    Dataset,
+    Deadline,
+    Outcome,
+    PreparedQuery,
+    PreparedUpdate,
+)
 
-__all__ = ["DEFAULT_GRAPH", "Backend", "Dataset", "Outcome", "QueryJob"]
+__all__ = [
+    "DEFAULT_GRAPH",
+    "Backend",
+    "Dataset",
+    "Deadline",
+    "Outcome",
+    "PreparedQuery",
+    "PreparedUpdate",
+]

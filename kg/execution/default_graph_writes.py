@@ -17,18 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from kg.sparql_text import Token, matching_brace, tokenize
+from kg.sparql_text import Scan, Token, scan
 
 GRAPH_MANAGEMENT = ("ADD", "MOVE", "COPY")
 
 
 def default_graph_writes(text: str) -> list[str]:
-    """Name each operation of an update that writes to the default graph."""
-    return list(_scan(tokenize(text)))
+    """Name each operation of an update that writes to the default graph.
+
+    A text whose brackets do not match is left to the store, whose parser says where.
+    """
+    read = scan(text)
+    return list(_operations(read)) if read.balanced else []
 
 
-def _scan(tokens: Sequence[Token]) -> Iterator[str]:
+def _operations(read: Scan) -> Iterator[str]:
     """Walk the operations of an update, yielding a name for each default-graph write."""
+    tokens, closing = read.tokens, read.closing
     index = 0
     with_graph = False
     while index < len(tokens):
@@ -40,18 +45,18 @@ def _scan(tokens: Sequence[Token]) -> Iterator[str]:
             with_graph = True
         elif token.is_keyword("INSERT", "DELETE") and following is not None:
             verb = token.text.upper()
-            if following.is_keyword("DATA", "WHERE"):
-                close = matching_brace(tokens, index + 2)
-                if _has_default_triples(tokens, index + 2, close):
+            if following.is_keyword("DATA", "WHERE") and index + 2 in closing:
+                close = closing[index + 2]
+                if _has_default_triples(read, index + 2, close):
                     yield f"{verb} {following.text.upper()} without GRAPH"
                 index = close
             elif following.text == "{":
-                close = matching_brace(tokens, index + 1)
-                if not with_graph and _has_default_triples(tokens, index + 1, close):
+                close = closing[index + 1]
+                if not with_graph and _has_default_triples(read, index + 1, close):
                     yield f"{verb} {{ … }} without GRAPH or WITH"
                 index = close
         elif token.is_keyword("WHERE") and following is not None and following.text == "{":
-            index = matching_brace(tokens, index + 1)
+            index = closing[index + 1]
         elif token.is_keyword("LOAD"):
             if not any(t.is_keyword("INTO") for t in _operation(tokens, index)):
                 yield "LOAD without INTO GRAPH"
@@ -84,13 +89,14 @@ def _graph_management(verb: str, operation: list[Token]) -> Iterator[str]:
         yield "MOVE DEFAULT"
 
 
-def _has_default_triples(tokens: Sequence[Token], open_brace: int, close_brace: int) -> bool:
+def _has_default_triples(read: Scan, open_brace: int, close_brace: int) -> bool:
     """Tell whether a quad template or quad data block holds a triple outside ``GRAPH``."""
+    tokens = read.tokens
     index = open_brace + 1
     while index < close_brace:
         token = tokens[index]
         if token.is_keyword("GRAPH") and index + 2 < close_brace and tokens[index + 2].text == "{":
-            index = matching_brace(tokens, index + 2) + 1
+            index = read.closing[index + 2] + 1
         elif token.text == ".":
             index += 1
         else:

@@ -17,10 +17,10 @@ import requests
 from pyoxigraph import NamedNode, RdfFormat, parse, serialize
 
 from kg.errors import BadRequest
-from kg.execution.formats import rdf_format
 from kg.execution.graph_store import GraphStore, discover
 from kg.execution.store_requests import RetryPolicy, send, with_retries
 from kg.execution.update_batches import BatchLimits, batches, clear_text, insert_text
+from kg.formats import rdf_format
 
 PushVia = Literal["auto", "graph-store", "update"]
 UPDATE_TYPE = "application/sparql-update"
@@ -132,19 +132,13 @@ class GraphWriter:
         for text in texts:
             self.run_update(text)
 
-    def run_update(
-        self,
-        text: str,
-        params: list[tuple[str, str]] | None = None,
-        timeout: float = UPDATE_TIMEOUT,
-    ) -> None:
-        """Send one update as an application/sparql-update body (dataset in the URL)."""
+    def run_update(self, text: str, timeout: float = UPDATE_TIMEOUT) -> None:
+        """Send one update as an application/sparql-update body (its dataset is in its text)."""
         send(
             self.session,
             "POST",
             self.update_url,
             timeout=timeout,
-            params=params or [],
             data=text.encode("utf-8"),
             headers={"Content-Type": f"{UPDATE_TYPE}; charset=utf-8"},
         ).close()

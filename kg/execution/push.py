@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pyoxigraph import Literal as RdfLiteral
-from pyoxigraph import (
-    NamedNode,
-    QueryResultsFormat,
-    QuerySolutions,
-    RdfFormat,
-    Store,
-    parse_query_results,
-)
+from pyoxigraph import NamedNode, RdfFormat, Store
 
-from kg.execution.base import Backend, QueryJob
+from kg.execution.base import Backend
 
 NTRIPLES = "application/n-triples"
 COUNT_QUADS = "SELECT (COUNT(*) AS ?quads) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -35,7 +27,7 @@ def push_store(
     """Replace each named graph of target with the store's copy; return triples per graph.
 
     Replacing whole graphs makes the push idempotent: running it twice leaves the same data.
-    Each graph goes in one request, so its blank nodes stay one node each.
+    Each graph goes to put_graph whole, which keeps its blank nodes one node each.
     """
     pushed: dict[str, int] = {}
     for graph in graph_sizes(store):
@@ -45,13 +37,3 @@ def push_store(
         if progress:
             progress(graph, pushed[graph])
     return pushed
-
-
-def count_quads(backend: Backend, timeout: float = 60.0) -> int:
-    """Count the quads in a back end's named graphs."""
-    job = QueryJob(COUNT_QUADS, "application/sparql-results+json", timeout=timeout)
-    result = parse_query_results(backend.query(job).read_all(), QueryResultsFormat.JSON)
-    assert isinstance(result, QuerySolutions)
-    value = next(iter(result))["quads"]
-    assert isinstance(value, RdfLiteral)
-    return int(value.value)

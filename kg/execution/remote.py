@@ -1,14 +1,17 @@
 """The remote back end: the same interface over any SPARQL 1.1 Protocol store.
 
 The remote store must evaluate its default graph as the union of its named graphs (for example
-``oxigraph serve --union-default-graph``), as the embedded store does; the README's "Scaling out"
-section gives the setting for each store.
+``oxigraph serve --union-default-graph``), as the embedded store does; ``check_union`` tells at
+start, and the README's "Scaling out" section gives the setting for each store. A store that
+cannot do it is served with ``explicit_union``: each query that reads the union names every
+graph of the store in its dataset instead.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
+import multiprocessing
 import os
 import threading
 import time
@@ -39,18 +42,70 @@ from kg.errors import (
     QuerySyntaxError,
     ServiceUnavailable,
 )
-from kg.execution.base import DEFAULT_GRAPH, Dataset, Outcome, QueryJob
+from kg.execution.base import (
+    DEFAULT_GRAPH,
+    Dataset,
+    Deadline,
+    Outcome,
+    PreparedQuery,
+    PreparedUpdate,
+)
 from kg.execution.default_graph_writes import default_graph_writes
-from kg.execution.formats import rdf_format
 from kg.execution.graph_writer import GraphWriter, WriteOptions
 from kg.execution.store_auth import store_auth
 from kg.execution.store_requests import RetryPolicy, transport_reason
 from kg.execution.streams import ChunkReader, close_stream
 from kg.execution.transcode import Transcoded, source_media_type
+from kg.execution.worker import check_syntax
+from kg.formats import rdf_format
+from kg.settings import DEFAULTS
 
 CHUNK_BYTES = 64 * 1024
 BATCH_QUADS = 5_000
 QUAD_FORMATS = {RdfFormat.N_QUADS, RdfFormat.TRIG}
+
+
+UNION_SWITCHES = (
+    "oxigraph serve --union-default-graph; Apache Jena Fuseki (TDB2): tdb2:unionDefaultGraph "
+    "true; QLever: the default graph is the union in recent versions"
+)
+NOT_IN_DEFAULT_GRAPH = (
+    "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } } LIMIT 1"
+)
+"""A named graph holding a triple the default graph lacks: none when the default is the union."""
+
+
+def written_syntax_error(text: str, timeout: float) -> str | None:
+    """Return the parser's message for the client's own text, read in a killable process.
+
+    The store was sent the prepared text, and a parser's "expected ..." depends on all of it
+    (an appended LIMIT lets it read further), so the message a client gets is about what the
+    client wrote. None when the text parses or reading it takes longer than timeout.
+    """
+    context = multiprocessing.get_context("forkserver")
+    parent_end, child_end = context.Pipe()
+    process = context.Process(
+        target=check_syntax, args=(child_end, text), daemon=True, name="kg-syntax-check"
+    )
+    process.start()
+    child_end.close()
+    try:
+        if parent_end.poll(timeout):
+            found: str | None = parent_end.recv()
+            return found
+        return None
+    except EOFError:
+        return None
+    finally:
+        process.kill()
+        process.join()
+        parent_end.close()
+
+
+class NotUnion(KgError):
+    """The remote store's default graph is not the union of its named graphs."""
+
+    title = "The store's default graph is not the union of its named graphs"
 
 
 def update_url_for(query_url: str) -> str:
@@ -64,26 +119,27 @@ def update_url_for(query_url: str) -> str:
 
 
 def endpoint_urls(url: str, update_url: str | None = None) -> tuple[str, str]:
-    """Return (query URL, update URL) for a store given by its base URL or its query URL.
+    """Return (query URL, update URL) for a store given by its base, query or update URL.
 
-    A URL ending in ``/query`` or ``/sparql`` is the query URL; any other is the base of a store
-    that serves ``/query`` and ``/update`` under it (``oxigraph serve``, a Fuseki dataset).
+    A URL ending in ``/query`` or ``/sparql`` is the query URL, one ending in ``/update`` the
+    update URL beside ``/query``; any other is the base of a store that serves ``/query`` and
+    ``/update`` under it (``oxigraph serve``, a Fuseki dataset).
+
+    >>> endpoint_urls("http://h:7878/update")
+    ('http://h:7878/query', 'http://h:7878/update')
     """
     trimmed = url.rstrip("/")
-    last = trimmed.rpartition("/")[2]
+    head, _, last = trimmed.rpartition("/")
+    if last == "update":
+        return head + "/query", update_url or trimmed
     query_url = trimmed if last in ("query", "sparql") else trimmed + "/query"
     return query_url, update_url or update_url_for(query_url)
 
 
-def dataset_params(dataset: Dataset, *, update: bool = False) -> list[tuple[str, str]]:
-    """Return the protocol parameters that name a request's dataset."""
-    default_name, named_name = (
-        ("using-graph-uri", "using-named-graph-uri")
-        if update
-        else ("default-graph-uri", "named-graph-uri")
-    )
-    return [(default_name, g) for g in dataset.default_graphs] + [
-        (named_name, g) for g in dataset.named_graphs
+def dataset_params(dataset: Dataset) -> list[tuple[str, str]]:
+    """Return the protocol parameters that name a query's dataset."""
+    return [("default-graph-uri", g) for g in dataset.default_graphs] + [
+        ("named-graph-uri", g) for g in dataset.named_graphs
     ]
 
 
@@ -152,10 +208,10 @@ def _renew_session(backend: weakref.ref[RemoteBackend]) -> None:
 
 
 DEFAULT_GRAPH_REFUSED = (
-    "{what}: this server fronts a store whose default graph is the union of its named graphs, "
-    "so a triple written to the default graph would be in no named graph (never shown by some "
-    "stores, in no download and never replaced by kg build --into on others); write into a "
-    "named graph instead (INSERT DATA {{ GRAPH <IRI> {{ … }} }}, or /store?graph=IRI)"
+    "{what}: this server fronts a store whose default graph is (or is read as) the union of its "
+    "named graphs, so a triple written to the default graph would be in no named graph (never "
+    "shown by some stores, in no download and never replaced by kg build --into on others); "
+    "write into a named graph instead (INSERT DATA {{ GRAPH <IRI> {{ … }} }}, or /store?graph=IRI)"
 )
 
 
@@ -168,11 +224,14 @@ class RemoteBackend:
         *,
         update_url: str | None = None,
         credentials: str | None = None,
-        max_concurrent: int = 4,
+        max_concurrent: int = DEFAULTS.max_concurrent_queries,
         connect_timeout: float = 5.0,
+        explicit_union: bool = False,
         writes: WriteOptions | None = None,
     ) -> None:
         self.query_url = query_url
+        self.explicit_union = explicit_union
+        self._graphs: tuple[int, list[str]] | None = None
         self.update_url = update_url or update_url_for(query_url)
         self._auth = store_auth(credentials)
         # A client of kg serve can retry a write itself; only pushes wait for a store to recover.
@@ -209,21 +268,26 @@ class RemoteBackend:
         return True
 
     def _post(
-        self, url: str, data: Any, *, accept: str | None, timeout: float, stream: bool = False
+        self,
+        url: str,
+        data: Any,
+        *,
+        accept: str,
+        deadline: Deadline,
+        explain: Callable[[str], str] = str,
     ) -> requests.Response:
-        """Send one protocol request and map transport and status failures to client errors."""
-        headers = {"Accept": accept} if accept else {}
+        """Send one query request and map transport and status failures to client errors."""
         try:
             response = self.session.post(
                 url,
                 data=data,
-                headers=headers,
-                timeout=(self.connect_timeout, timeout),
-                stream=stream,
+                headers={"Accept": accept},
+                timeout=(self.connect_timeout, max(deadline.remaining(), 0.001)),
+                stream=True,
             )
         except requests.Timeout:
             raise DeadlineExceeded(
-                f"the remote store did not answer within the {timeout:g} s deadline"
+                f"the remote store did not answer within the {deadline.seconds:g} s deadline"
             ) from None
         except requests.ConnectionError as error:
             raise ServiceUnavailable(
@@ -235,7 +299,7 @@ class RemoteBackend:
             message = response.text[:2000].strip() or response.reason
             response.close()
             if response.status_code == 400:
-                raise QuerySyntaxError(f"the remote store refused the request: {message}")
+                raise QuerySyntaxError(f"the remote store refused the request: {explain(message)}")
             # Any other refusal (404 included: a wrong --store-url) is the store's fault, not
             # the client's, so it is a 502 naming the URL.
             raise BadGateway(
@@ -251,33 +315,80 @@ class RemoteBackend:
                 headers={"Retry-After": "1"},
             )
 
-    def query(self, job: QueryJob) -> Outcome:
-        """Forward a query with the negotiated format and stream the answer."""
-        return self._forward(job.text, job.media_type, job.dataset, job.timeout)
+    def query(self, prepared: PreparedQuery, media_type: str, deadline: Deadline) -> Outcome:
+        """Forward a prepared query with the negotiated format and stream the answer.
 
-    def _forward(self, text: str, media_type: str, dataset: Dataset, timeout: float) -> Outcome:
-        """Send a query and return its streamed body, written by pyoxigraph (``transcode``)."""
-        self._acquire()
-        deadline = time.monotonic() + timeout
-        source = source_media_type(media_type)
+        Its live SERVICE clauses are answered once a query slot is held.
+        """
+        answered: list[PreparedQuery] = []
+
+        def made() -> tuple[str, Dataset]:
+            answered.append(prepared.answered(deadline))
+            return answered[0].text, self._dataset(answered[0].dataset)
+
         try:
+            return self._forward(made, media_type, deadline, lambda m: answered[0].explain(m))
+        except QuerySyntaxError:
+            written = prepared.as_written()
+            message = written_syntax_error(written.text, min(deadline.remaining(), 2.0))
+            if message is None:
+                raise
+            raise QuerySyntaxError(
+                f"the remote store refused the request: {written.explain(message)}"
+            ) from None
+
+    def _dataset(self, dataset: Dataset) -> Dataset:
+        """Return the dataset to send: the union made explicit for a store that lacks it."""
+        if not (self.explicit_union and dataset.is_union):
+            return dataset
+        if self._graphs is None or self._graphs[0] != self._version:
+            self._graphs = (self._version, self.graph_names())
+        names = tuple(self._graphs[1])
+        return Dataset(names, names)
+
+    def _forward(
+        self,
+        query: str | Callable[[], tuple[str, Dataset]],
+        media_type: str,
+        deadline: Deadline,
+        explain: Callable[[str], str] = str,
+    ) -> Outcome:
+        """Send a query (or, once a slot is held, the one a function makes) and stream its body."""
+        self._acquire()
+        try:
+            text, dataset = query() if callable(query) else (query, Dataset())
             response = self._post(
                 self.query_url,
                 [("query", text), *dataset_params(dataset)],
-                accept=source,
-                timeout=timeout,
-                stream=True,
+                accept=source_media_type(media_type),
+                deadline=deadline,
+                explain=explain,
             )
-        except KgError:
+        except BaseException:
             self._slots.release()
             raise
-        answer = RemoteStream(response, deadline, self._slots.release)
-        return Outcome(media_type, Transcoded(answer, source, media_type))
+        answer = RemoteStream(response, deadline.at, self._slots.release)
+        return Outcome(media_type, Transcoded(answer, source_media_type(media_type), media_type))
+
+    def check_union(self, timeout: float = 60.0) -> None:
+        """Refuse a store whose default graph lacks a triple of one of its named graphs."""
+        if self.explicit_union:
+            return
+        with self._solutions(NOT_IN_DEFAULT_GRAPH, timeout) as solutions:
+            found = [s["g"] for s in solutions]
+        if found:
+            raise NotUnion(
+                f"the store at {self.query_url} does not see the triples of its named graph "
+                f"{found[0]} in its default graph, so its default graph is not the union of its "
+                f"named graphs, which every query and page here relies on. Turn on the store's "
+                f"union default graph ({UNION_SWITCHES}), or start kg serve with "
+                "--explicit-union to name every graph in each query instead"
+            )
 
     @contextmanager
     def _solutions(self, text: str, timeout: float) -> Iterator[QuerySolutions]:
         """Run a SELECT and parse its JSON answer as it streams in; close it on exit."""
-        outcome = self._forward(text, "application/sparql-results+json", Dataset(), timeout)
+        outcome = self._forward(text, "application/sparql-results+json", Deadline.after(timeout))
         try:
             reader = io.BufferedReader(ChunkReader(outcome.chunks), CHUNK_BYTES)
             result = parse_query_results(reader, QueryResultsFormat.JSON)
@@ -297,7 +408,7 @@ class RemoteBackend:
             "{ ?s ?p ?o }" if graph == DEFAULT_GRAPH else f"{{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}"
         )
         return self._forward(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {pattern}", media_type, Dataset(), timeout
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {pattern}", media_type, Deadline.after(timeout)
         )
 
     def _quads(self, graph: str | None, fmt: RdfFormat, timeout: float) -> Iterator[bytes]:
@@ -328,18 +439,25 @@ class RemoteBackend:
         outcome = self._forward(
             f"ASK {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}",
             "application/sparql-results+json",
-            Dataset(),
-            30.0,
+            Deadline.after(30.0),
         )
         answer = parse_query_results(outcome.read_all(), QueryResultsFormat.JSON)
         return isinstance(answer, QueryBoolean) and bool(answer)
 
-    def update(self, text: str, dataset: Dataset, timeout: float) -> None:
-        """Forward an update as an application/sparql-update body; refuse default-graph writes."""
+    def update(self, prepared: PreparedUpdate, timeout: float) -> None:
+        """Forward a prepared update as an application/sparql-update body.
+
+        A write to the default graph is refused first (``DEFAULT_GRAPH_REFUSED``); the store's
+        refusal of the rest is the client's mistake, placed in the client's own text.
+        """
+        text = prepared.text
         found = default_graph_writes(text)
         if found:
             raise BadRequest(DEFAULT_GRAPH_REFUSED.format(what=", ".join(found)))
-        self.writer.run_update(text, dataset_params(dataset, update=True), timeout)
+        try:
+            self.writer.run_update(text, timeout)
+        except BadRequest as refused:
+            raise QuerySyntaxError(prepared.explain(refused.message)) from None
         self._version += 1
 
     def put_graph(self, graph: str, data: bytes, media_type: str, *, replace: bool) -> bool:

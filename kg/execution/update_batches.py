@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, NamedNode, Quad, parse
 
-from kg.execution.formats import rdf_format
+from kg.formats import rdf_format
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,23 @@ from pyoxigraph import NamedNode, Store
 from tqdm import tqdm
 
 from kg import iris
+from kg.graph.materialise import materialise
 from kg.graph.sources import DataError, Source, all_sources
 from kg.graph.void import describe
 from kg.resources import DATA_DIR
 
 FINGERPRINT_FILE = "kg-fingerprint"
-FINGERPRINT_VERSION = b"kg-build 1\n"
+FINGERPRINT_VERSION = b"kg-build 2\n"
+"""Part of every fingerprint: a new version rebuilds stores that an older build made."""
 
 
 def fingerprint(sources: Sequence[Source]) -> str:
     """Return a digest of the files, their formats and target graphs, in load order."""
     digest = hashlib.sha256(FINGERPRINT_VERSION)
     for source in sources:
-        digest.update(f"{source.path}\0{source.format.name}\0{source.graph}\0".encode())
+        digest.update(
+            f"{source.path}\0{source.format.name}\0{source.graph}\0{source.base}\0".encode()
+        )
         digest.update(source.path.read_bytes())
     return digest.hexdigest()
 
@@ -40,7 +44,9 @@ def load(store: Store, sources: Sequence[Source], *, progress: bool = False) -> 
             load_one(store, source)
             bar.update(source.path.stat().st_size)
     if any(source.graph == iris.ONTOLOGY_GRAPH for source in sources):
-        # The project's own graph is described (VoID, service description); other data is not.
+        # The project's own graph gets its statements, entailments and description (VoID,
+        # service description); other data is loaded as it is.
+        materialise(store)
         describe(store)
 
 
@@ -48,7 +54,9 @@ def load_one(store: Store, source: Source) -> None:
     """Bulk-load one file into the store."""
     target = NamedNode(source.graph) if source.graph else None
     try:
-        store.bulk_load(path=source.path, format=source.format, to_graph=target)
+        store.bulk_load(
+            path=source.path, format=source.format, to_graph=target, base_iri=source.base
+        )
     except SyntaxError as error:
         line = f":{error.lineno}" if error.lineno else ""
         raise DataError(f"{source.path}{line}: {error.msg}") from None
@@ -60,15 +68,25 @@ def open_store(
     path: Path | None = None,
     *,
     include_article: bool = True,
+    include_drafts: bool = False,
     extra: Sequence[Path] = (),
     progress: bool = False,
     data_dir: Path = DATA_DIR,
+    base: str | None = None,
 ) -> Store:
     """Return a store holding the graph: in memory, or on disk at path (built once, reopened).
 
-    ``include_article=False`` leaves out every shipped layer and loads only ``extra``.
+    ``include_article=False`` leaves out every shipped layer and loads only ``extra``, whose
+    relative IRIs resolve against ``base`` (else each file's own IRI); draft articles are loaded
+    only with ``include_drafts`` (for ``kg validate``), never served.
     """
-    sources = all_sources(data_dir, include_article=include_article, extra=extra)
+    sources = all_sources(
+        data_dir,
+        include_article=include_article,
+        include_drafts=include_drafts,
+        extra=extra,
+        base=base,
+    )
     if path is None:
         store = Store()
         load(store, sources, progress=progress)

@@ -15,26 +15,17 @@ from pathlib import Path
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, Store
 
 from kg import iris
+from kg.formats import ALL_FORMATS, RDF_FORMATS
 from kg.resources import queries_dir
 from kg.sparql_text import query_form, tokenize
-
-VOID = "http://rdfs.org/ns/void#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-DCTERMS = "http://purl.org/dc/terms/"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SH = "http://www.w3.org/ns/shacl#"
-SCHEMA = "https://schema.org/"
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-FORMATS = "http://www.w3.org/ns/formats/"
+from kg.vocab import DCTERMS, OWL_SAME_AS, RDF, RDFS, SCHEMA, SD, SH, VOID, XSD
 
 DATASET = iris.ID_NS + "dataset"
 SERVICE = iris.ID_NS + "service"
 WIKIDATA = "https://www.wikidata.org/"
-ENDPOINT = iris.BASE + "sparql"
+ENDPOINT = iris.ENDPOINT
 EXAMPLE_NS = iris.ID_NS + "query/"
-DUMPS = ("trig", "nq", "ttl", "nt", "jsonld", "rdf")
+DUMPS = tuple(f.extension for f in RDF_FORMATS)
 """Extensions of the whole-dataset downloads served at /download/dataset.<extension>."""
 
 SPARQL_EXECUTABLE = {
@@ -59,6 +50,8 @@ class Example:
     title: str
     description: str
     text: str
+    title_es: str = ""
+    """The question in Spanish (``# Pregunta:``), when the file gives it."""
 
     @property
     def iri(self) -> str:
@@ -71,24 +64,65 @@ class Example:
         return query_form(tokenize(self.text))
 
 
-def header_of(text: str) -> tuple[str, str]:
-    """Return the title and description from a query's leading comment block."""
-    lines = []
+@dataclass(frozen=True)
+class Header:
+    """A query's leading comment: the question, in English and Spanish, and what it returns."""
+
+    title: str
+    title_es: str
+    description: str
+
+
+def sentence_case(text: str) -> str:
+    """Return a question with its first letter capitalised.
+
+    >>> sentence_case("how long is the border?")
+    'How long is the border?'
+    """
+    return text[:1].upper() + text[1:]
+
+
+def header_of(text: str) -> Header:
+    r"""Read a query's comment: ``Question:`` (the whole paragraph), ``Pregunta:``, the rest.
+
+    A comment that does not open with ``Question:`` has its first line as its title.
+
+    >>> header_of("# Question: who led\n# each side?\n# Pregunta: ¿quién?\n# Returns x.\nASK {}")
+    Header(title='Who led each side?', title_es='¿quién?', description='Returns x.')
+    >>> header_of("# Articles\n# Each article.\nSELECT * {}")
+    Header(title='Articles', title_es='', description='Each article.')
+    """
+    comment = []
     for line in text.splitlines():
         if not line.startswith("#"):
             break
-        lines.append(line.lstrip("#").strip())
-    if not lines:
-        return "", ""
-    title = lines[0].removeprefix("Question:").strip()
-    return title, " ".join(line for line in lines[1:] if line)
+        comment.append(line.lstrip("#").strip())
+    if not comment:
+        return Header("", "", "")
+    if not comment[0].startswith("Question:"):
+        return Header(comment[0], "", " ".join(line for line in comment[1:] if line))
+    paragraphs: dict[str, list[str]] = {"Question:": [], "Pregunta:": [], "": []}
+    current = "Question:"
+    for words in comment:
+        for marker in ("Question:", "Pregunta:"):
+            if words.startswith(marker):
+                current, words = marker, words.removeprefix(marker).strip()
+        if not words or words.startswith("Returns"):
+            current = ""
+        if words:
+            paragraphs[current].append(words)
+    return Header(
+        sentence_case(" ".join(paragraphs["Question:"])),
+        " ".join(paragraphs["Pregunta:"]),
+        " ".join(paragraphs[""]),
+    )
 
 
 def read_example(path: Path) -> Example:
     """Read one query file."""
     text = path.read_text(encoding="utf-8")
-    title, description = header_of(text)
-    return Example(path.stem, title or path.stem, description, text)
+    header = header_of(text)
+    return Example(path.stem, header.title or path.stem, header.description, text, header.title_es)
 
 
 def read_examples(folder: Path | None = None) -> list[Example]:
@@ -232,6 +266,8 @@ def describe_examples(out: Description, examples: Iterable[Example]) -> None:
         out.add(node, RDF + "type", iri(SH + "SPARQLExecutable"))
         out.add(node, RDF + "type", iri(SH + SPARQL_EXECUTABLE[form]))
         out.add(node, RDFS + "label", Literal(example.title, language="en"))
+        if example.title_es:
+            out.add(node, RDFS + "label", Literal(example.title_es, language="es"))
         if example.description:
             out.add(node, RDFS + "comment", Literal(example.description, language="en"))
         out.add(node, SH + SPARQL_KEYWORD[form], Literal(example.text))
@@ -247,10 +283,8 @@ def describe_service(out: Description, dataset: NamedNode, graphs: list[NamedNod
     out.add(service, SD + "endpoint", iri(ENDPOINT))
     out.add(service, SD + "supportedLanguage", iri(SD + "SPARQL11Query"))
     out.add(service, SD + "feature", iri(SD + "UnionDefaultGraph"))
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV"):
-        out.add(service, SD + "resultFormat", iri(FORMATS + name))
-    for name in ("SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
-        out.add(service, SD + "resultFormat", iri(FORMATS + name))
+    for found in ALL_FORMATS:
+        out.add(service, SD + "resultFormat", iri(found.iri))
     default = BlankNode()
     out.add(service, SD + "defaultDataset", default)
     out.add(default, RDF + "type", iri(SD + "Dataset"))

@@ -1,13 +1,17 @@
 """Content negotiation per RFC 9110 section 12.5.1: q-values, wildcards, parameters, 406.
 
-An offer is a tuple of media types naming one format, the canonical one first (the one sent in
-Content-Type) and then the aliases clients also use for it. Offers are listed in server
-preference order, which breaks ties.
+The one negotiator: the endpoint, the Graph Store, the pages and the error responses all
+choose their format here. An offer is a tuple of media types naming one format, the canonical
+one first (the one sent in Content-Type) and then the aliases clients also use for it. Offers
+are listed in server preference order, which breaks ties. The offers of each query form come
+from the format table (``kg.formats``): an ASK answer has no CSV or TSV form.
 
 >>> negotiate("text/csv;q=0.5, application/sparql-results+xml", SOLUTION_FORMATS)
 'application/sparql-results+xml'
 >>> negotiate("text/*", GRAPH_FORMATS)
 'text/turtle'
+>>> negotiate("text/csv, application/sparql-results+json;q=0.1", offers_for("ASK"))
+'application/sparql-results+json'
 """
 
 from __future__ import annotations
@@ -16,26 +20,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kg.errors import NotAcceptable
+from kg.formats import RDF_FORMATS, RESULT_FORMATS, Format, offered_for
 
 Offer = tuple[str, ...]
 
-SOLUTION_FORMATS: tuple[Offer, ...] = (
-    ("application/sparql-results+json", "application/json"),
-    ("application/sparql-results+xml", "application/xml", "text/xml"),
-    ("text/csv",),
-    ("text/tab-separated-values",),
-)
-"""Formats for SELECT and ASK results; SPARQL JSON is the default."""
+SOLUTION_FORMATS: tuple[Offer, ...] = tuple(f.offer for f in RESULT_FORMATS)
+"""Formats for SELECT results; SPARQL JSON is the default."""
 
-GRAPH_FORMATS: tuple[Offer, ...] = (
-    ("text/turtle", "application/x-turtle", "application/turtle"),
-    ("application/n-triples",),
-    ("application/ld+json", "application/json"),
-    ("application/rdf+xml", "application/xml", "text/xml"),
-    ("application/trig", "application/x-trig"),
-    ("application/n-quads", "text/x-nquads"),
-)
+GRAPH_FORMATS: tuple[Offer, ...] = tuple(f.offer for f in RDF_FORMATS)
 """Formats for CONSTRUCT and DESCRIBE results; Turtle is the default."""
+
+
+def offers(formats: Sequence[Format]) -> tuple[Offer, ...]:
+    """Return the offers of some formats, in their order."""
+    return tuple(f.offer for f in formats)
+
+
+def offers_for(form: str) -> tuple[Offer, ...]:
+    """Return the offers for the answer of a query form (SELECT, ASK, CONSTRUCT, DESCRIBE)."""
+    return offers(offered_for(form))
+
 
 _UTF8 = ("utf-8", "utf8")
 

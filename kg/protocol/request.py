@@ -12,12 +12,13 @@ POST   application/sparql-update            the body is the update; dataset in t
 
 A parameter given both in the URL and in the body is refused, as are a repeated ``query`` or
 ``update`` and a request carrying both. Parameters this endpoint does not know (``format=``,
-``output=`` sent by some clients) are ignored.
+``output=`` sent by some clients) are ignored; besides ``timeout=`` it knows ``release=``, which
+answers a query from a dated release instead of the live data. A query or update longer than the
+limit is refused (413) on its bytes, before it is decoded or read.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -26,9 +27,7 @@ from pyoxigraph import NamedNode
 
 from kg.errors import BadRequest, UnsupportedMediaType
 from kg.execution.base import Dataset
-from kg.sparql_text import iri_value, prologue, tokenize
-
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+from kg.policy import check_length
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -36,28 +35,34 @@ SPARQL_UPDATE = "application/sparql-update"
 
 QUERY_DATASET = ("default-graph-uri", "named-graph-uri")
 UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
-KNOWN = ("query", "update", "timeout", *QUERY_DATASET, *UPDATE_DATASET)
+KNOWN = ("query", "update", "timeout", "release", *QUERY_DATASET, *UPDATE_DATASET)
+
+
+PERCENT_ENCODED = 3
+"""A form body spells each byte of its text in at most three bytes (``%XX``)."""
 
 
 @dataclass(frozen=True)
-class QueryRequest:
-    """A query to evaluate against a dataset (empty: the union default graph)."""
+class QueryOperation:
+    """A query to evaluate against a dataset (empty: the service's default dataset)."""
 
     text: str
     dataset: Dataset
     timeout: float | None = None
     """Seconds the client allows (the server's deadline caps it); None: the server's."""
+    release: str | None = None
+    """The release (a version, or ``latest``) to answer from; None: the live data."""
 
 
 @dataclass(frozen=True)
-class UpdateRequest:
+class UpdateOperation:
     """An update to apply, with the USING dataset the protocol gave it."""
 
     text: str
     dataset: Dataset
 
 
-Operation = QueryRequest | UpdateRequest
+Operation = QueryOperation | UpdateOperation
 
 
 def parse_request(
@@ -65,9 +70,11 @@ def parse_request(
     content_type: str | None,
     url_params: Iterable[tuple[str, str]],
     body: bytes,
+    max_text_bytes: int,
 ) -> Operation | None:
     """Return the operation a request asks for, or None for a bare GET (describe the service)."""
     url = _known(url_params)
+    _check_texts(url, max_text_bytes)
     if method in ("GET", "HEAD"):
         if "update" in url:
             raise BadRequest("a SPARQL Update must be sent by POST, never by GET")
@@ -78,15 +85,25 @@ def parse_request(
         raise BadRequest(f"the SPARQL endpoint answers GET and POST, not {method}")
     media_type = _media_type(content_type)
     if media_type == FORM:
-        return _operation(url, _known(parse_qsl(_utf8(body, "form"), keep_blank_values=True)))
-    if media_type == SPARQL_QUERY:
-        return _operation(url, {"query": [_utf8(body, "query")]})
-    if media_type == SPARQL_UPDATE:
-        return _operation(url, {"update": [_utf8(body, "update")]})
+        check_length(body, PERCENT_ENCODED * max_text_bytes + 4096, "form body")
+        form = _known(parse_qsl(_utf8(body, "form"), keep_blank_values=True))
+        _check_texts(form, max_text_bytes)
+        return _operation(url, form)
+    if media_type in (SPARQL_QUERY, SPARQL_UPDATE):
+        what = "query" if media_type == SPARQL_QUERY else "update"
+        check_length(body, max_text_bytes, what)
+        return _operation(url, {what: [_utf8(body, what)]})
     raise UnsupportedMediaType(
         f"a POST to the SPARQL endpoint must be {FORM}, {SPARQL_QUERY} or {SPARQL_UPDATE}; "
         + (f"got {media_type}" if media_type else "the Content-Type header is missing"),
     )
+
+
+def _check_texts(params: dict[str, list[str]], limit: int) -> None:
+    """Refuse a query or update text over the limit before it is read."""
+    for name in ("query", "update"):
+        for value in params.get(name, ()):
+            check_length(value, limit, name)
 
 
 def _known(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
@@ -132,13 +149,13 @@ def _operation(url: dict[str, list[str]], body: dict[str, list[str]]) -> Operati
     if "update" in params:
         text = _single(params, "update")
         _refuse(params, QUERY_DATASET, "update", "using-graph-uri and using-named-graph-uri")
-        dataset = _dataset(params, *UPDATE_DATASET)
-        if not dataset.is_union:
-            _refuse_dataset_clauses(text)
-        return UpdateRequest(text, dataset)
+        if "release" in params:
+            raise BadRequest("a release never changes: send the update without release=")
+        return UpdateOperation(text, _dataset(params, *UPDATE_DATASET))
     text = _single(params, "query")
     _refuse(params, UPDATE_DATASET, "query", "default-graph-uri and named-graph-uri")
-    return QueryRequest(text, _dataset(params, *QUERY_DATASET), _timeout(params))
+    release = _single(params, "release") if "release" in params else None
+    return QueryOperation(text, _dataset(params, *QUERY_DATASET), _timeout(params), release)
 
 
 def _timeout(params: dict[str, list[str]]) -> float | None:
@@ -184,30 +201,3 @@ def _dataset(params: dict[str, list[str]], default: str, named: str) -> Dataset:
             except ValueError:
                 raise BadRequest(f"{name} must be an absolute IRI, not {value!r}") from None
     return Dataset(tuple(params.get(default, ())), tuple(params.get(named, ())))
-
-
-def _refuse_dataset_clauses(text: str) -> None:
-    """Refuse an update naming its dataset both in the protocol and with USING or WITH."""
-    for token in tokenize(text):
-        if token.kind == "name" and token.text.upper() in ("USING", "WITH"):
-            raise BadRequest(
-                f"the update has a {token.text.upper()} clause and the request also gives "
-                "using-graph-uri or using-named-graph-uri; name the dataset in one place only"
-            )
-
-
-def with_base(text: str, base: str) -> str:
-    """Give a query with relative IRIs and no BASE the request URL as its base (RFC 3986 5.1.3).
-
-    Queries with only absolute IRIs are returned unchanged, so their error positions stay exact.
-
-    >>> with_base("CONSTRUCT { <s> <p> 1 } WHERE {}", "http://h/sparql")
-    'BASE <http://h/sparql> CONSTRUCT { <s> <p> 1 } WHERE {}'
-    >>> with_base("ASK { <http://x/s> ?p ?o }", "http://h/sparql")
-    'ASK { <http://x/s> ?p ?o }'
-    """
-    tokens = tokenize(text)
-    if prologue(tokens).base is not None:
-        return text
-    relative = any(t.kind == "iri" and not _SCHEME.match(iri_value(t)) for t in tokens)
-    return f"BASE <{base}> {text}" if relative else text

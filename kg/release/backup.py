@@ -19,7 +19,6 @@ import errno
 import fcntl
 import hashlib
 import json
-import math
 import os
 import shutil
 import time
@@ -188,19 +187,3 @@ def sync_tree(folder: Path, *, files: bool = True) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def open_for_writing(path: Path, deadline: float = math.inf) -> Store:
-    """Open a store read-write, waiting while a backup holds its lock (until the deadline).
-
-    The hook for the server's writer process, which its parent kills at the write's deadline:
-    without it, a write that starts during a backup fails at once (500) instead of waiting the
-    milliseconds the backup holds the lock.
-    """
-    while True:
-        try:
-            return Store(str(path))
-        except OSError as error:
-            if "lock" not in str(error).lower() or time.monotonic() >= deadline:
-                raise
-            time.sleep(POLL)

@@ -18,7 +18,8 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from kg.release import names
-from kg.release.describe import CONCEPT, DCAT, DCTERMS, RDF_TYPE, typed
+from kg.release.describe import CONCEPT, typed
+from kg.vocab import DCAT, DCTERMS, RDF_TYPE
 
 CHUNK = 1024 * 1024
 

@@ -19,17 +19,9 @@ from kg import iris
 from kg.jsonld import CONTEXT
 from kg.release import names
 from kg.release.canonical import canonical_quads
+from kg.vocab import ADMS, DCAT, DCTERMS, OWL, RDF_TYPE, RDFS, SD, SPDX, VOID, XSD
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-VOID = "http://rdfs.org/ns/void#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-ADMS = "http://www.w3.org/ns/adms#"
-SPDX = "http://spdx.org/rdf/terms#"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDFS_SEE_ALSO = RDFS + "seeAlso"
 IANA = "https://www.iana.org/assignments/media-types/"
 
 CONCEPT = iris.ID_NS + "dataset"

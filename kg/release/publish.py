@@ -63,7 +63,7 @@ def built_quads(data_dir: Path) -> list[Quad]:
         store = open_store(data_dir=data_dir)
     except DataError as error:
         raise names.ReleaseError(f"cannot build the graph: {error.message}") from None
-    problems = validate(store)
+    problems = validate(store, data_dir=data_dir)
     if problems:
         listed = "\n".join(f"  {problem}" for problem in problems)
         raise names.ReleaseError(

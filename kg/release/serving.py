@@ -1,8 +1,8 @@
 """The releases a running server offers: found on demand, each queried through its own store.
 
 A release's store is loaded in memory from its N-Quads file the first time it is queried, and
-wrapped in the same services as the live data (policy, deadline, streaming, row cap), so a query
-keeps its answer whatever the live data becomes.
+wrapped in the same services as the live data (preparation, deadline, streaming, row cap), so a
+query keeps its answer whatever the live data becomes.
 """
 
 from __future__ import annotations
@@ -58,14 +58,20 @@ class Releases:
         """Load a release's dataset into its own store, served like the live one."""
         store = Store()
         store.bulk_load(path=release.file(names.DATASET_NQUADS), format=RdfFormat.N_QUADS)
-        settings = self.live.settings
-        backend = EmbeddedBackend(
-            store,
-            workers=settings.max_concurrent_queries,
-            row_cap=settings.result_row_cap,
-            drain_timeout=settings.query_timeout,
-        )
-        return Services(settings, backend, self.live.policy)
+        settings = self.live.settings.replace(write_token=None)
+        backend = EmbeddedBackend.from_settings(settings, store)
+        return Services(settings, backend, self.live.live)
+
+    def generation(self) -> int:
+        """Return a number that changes whenever a release is published or removed.
+
+        Publishing renames a finished folder into the releases folder (``kg release``), which
+        changes the folder's modification time; one ``stat`` per request, no listing.
+        """
+        try:
+            return self.catalog.root.stat().st_mtime_ns
+        except OSError:
+            return 0
 
     def since(self, quad: Quad) -> str | None:
         """Return the release since which a statement is in every release, or None."""

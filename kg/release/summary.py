@@ -46,8 +46,8 @@ def questions(folder: Path = SUMMARY_DIR) -> list[tuple[str, str, str]]:
     found = []
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        title, description = header_of(text)
-        found.append((title or path.stem, description, text))
+        header = header_of(text)
+        found.append((header.title or path.stem, header.description, text))
     return found
 
 

@@ -1,8 +1,10 @@
 """One structured access-log line per request, written when the response body is finished.
 
 The line carries the method, the path (never the query string, which may hold a whole query), the
-status, the duration, a hash of the query or update text and the size of the body sent. Tokens and
-query texts are never logged at info level; the full text goes to debug only.
+status, the duration, a hash of the query or update text and the size of the body sent. The
+endpoint notes the text it read (by GET, form or direct POST); an answer the response cache gave
+is hashed from the query string. Tokens and query texts are never logged at info level; the full
+text goes to debug only.
 """
 
 from __future__ import annotations
@@ -15,12 +17,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs
 
-from flask import Flask, Response, request
+from flask import Flask, request
 
 log = logging.getLogger("kg.access")
 
 HASH_KEY = "kg.query_hash"
-QUERY_TYPES = ("application/sparql-query", "application/sparql-update")
 
 StartResponse = Callable[..., Any]
 
@@ -39,28 +40,10 @@ def query_string_hash(query_string: str) -> str | None:
     return None
 
 
-def request_query_text() -> str | None:
-    """Return the query or update text a request carried, without reading anything new."""
-    for name in ("query", "update"):
-        if name in request.args:
-            return request.args[name]
-    if "form" in request.__dict__:
-        for name in ("query", "update"):
-            if name in request.form:
-                return request.form[name]
-    cached = request.__dict__.get("_cached_data")
-    if request.mimetype in QUERY_TYPES and isinstance(cached, bytes):
-        return cached.decode("utf-8", "replace")
-    return None
-
-
-def note_query(response: Response) -> Response:
-    """Record the hash of the request's query for the access line (an after_request hook)."""
-    text = request_query_text()
-    if text is not None:
-        request.environ[HASH_KEY] = query_hash(text)
-        log.debug("query %s: %s", request.environ[HASH_KEY], text)
-    return response
+def note_text(text: str) -> None:
+    """Record the hash of the query or update the current request carries, however it came."""
+    request.environ[HASH_KEY] = query_hash(text)
+    log.debug("query %s: %s", request.environ[HASH_KEY], text)
 
 
 class LoggedBody(Iterable[bytes]):
@@ -128,5 +111,4 @@ class AccessLog:
 
 def install(app: Flask) -> None:
     """Wrap an application so that every request is logged once."""
-    app.after_request(note_query)
     app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]

@@ -17,5 +17,13 @@ def require_writer(authorization: str | None, token: str | None) -> None:
             "writes need an 'Authorization: Bearer TOKEN' header",
             headers={"WWW-Authenticate": 'Bearer realm="peru-ecuador-kg"'},
         )
-    if not hmac.compare_digest(presented.strip().encode(), token.encode()):
+    if not holds_token(authorization, token):
         raise Forbidden("the bearer token is not the one this server accepts writes with")
+
+
+def holds_token(authorization: str | None, token: str | None) -> bool:
+    """Tell whether an Authorization header carries the write token (constant-time compare)."""
+    scheme, _, presented = (authorization or "").partition(" ")
+    if token is None or scheme.lower() != "bearer" or not presented:
+        return False
+    return hmac.compare_digest(presented.strip().encode(), token.encode())

@@ -7,15 +7,26 @@ import logging
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import KgError
+from kg.errors import KgError, NotAcceptable
+from kg.protocol.negotiate import negotiate
 
 log = logging.getLogger(__name__)
+
+ERROR_OFFERS = (("text/plain", "text/html"), ("application/json",))
+"""Errors are plain text (for people, browsers included) or JSON for clients that ask for it."""
+
+
+def error_format(accept: str | None) -> str:
+    """Return the format of an error for an Accept header; never refuse (plain text then)."""
+    try:
+        return negotiate(accept, ERROR_OFFERS)
+    except NotAcceptable:
+        return "text/plain"
 
 
 def error_response(status: int, title: str, message: str) -> Response:
     """Render an error as JSON for machines or plain text for everyone else."""
-    best = request.accept_mimetypes.best_match(["text/plain", "application/json", "text/html"])
-    if best == "application/json":
+    if error_format(request.headers.get("Accept")) == "application/json":
         response = jsonify(status=status, error=title, message=message)
     else:
         response = Response(f"{status} {title}: {message}\n", mimetype="text/plain")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from html import escape
-from urllib.parse import urlencode
-
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, render_template, request
 
 from kg.errors import BadRequest, NotFound
-from kg.export import BY_EXTENSION, EXPORT_FORMATS, ExportFormat, export
+from kg.export import BY_EXTENSION, EXPORT_FORMATS, export
+from kg.formats import Format
 from kg.jsonld import CONTEXT_PATH, context_document
-from kg.web import releases, services
+from kg.web import served_releases, services
+from kg.web.pages.labels import Labels
+from kg.web.pages.links import current_language
+from kg.web.pages.reader import Reader
+from kg.web.releases import release_path
 from kg.web.streaming import outcome_response
 
 blueprint = Blueprint("export", __name__)
@@ -28,21 +30,21 @@ def context() -> Response:
 
 @blueprint.get("/download")
 def index() -> Response:
-    """List a download link for the dataset and for each graph, in every format."""
-    rows = [_links("The whole dataset", "export.dataset", {})]
-    for graph in services().backend.graph_names():
-        rows.append(_links(graph, "export.graph", {"graph": graph}))
-    page = (
-        "<!doctype html><meta charset=utf-8><title>Downloads</title><h1>Downloads</h1>"
-        "<p>JSON-LD files are compacted with the "
-        f'<a href="{CONTEXT_PATH}">project @context</a>. Turtle, N-Triples and RDF/XML cannot '
-        "hold named graphs: the whole dataset in them is the union of all graphs.</p>"
-        "<ul>" + "".join(rows) + "</ul>" + releases.download_links()
+    """List a download link for the dataset and for each graph, in every format, and releases."""
+    found = services()
+    graphs = found.backend.graph_names()
+    labels = Labels.fetch(Reader(found), graphs, current_language())
+    body = render_template(
+        "download.html",
+        formats=list(EXPORT_FORMATS.values()),
+        graphs=graphs,
+        labels=labels,
+        releases=served_releases().catalog.releases()[::-1],
+        release_path=release_path,
+        context_path=CONTEXT_PATH,
     )
     # The releases listed change when one is published: no cache may keep this page.
-    return Response(
-        page, content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"}
-    )
+    return Response(body, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @blueprint.get("/download/dataset.<extension>")
@@ -65,7 +67,7 @@ def graph(extension: str) -> Response:
     return _download(names[0], fmt, f"{stem}.{fmt.extension}")
 
 
-def _format(extension: str) -> ExportFormat:
+def _format(extension: str) -> Format:
     """Return the format a file extension stands for."""
     try:
         return BY_EXTENSION[extension]
@@ -76,19 +78,8 @@ def _format(extension: str) -> ExportFormat:
         ) from None
 
 
-def _download(graph: str | None, fmt: ExportFormat, filename: str) -> Response:
+def _download(graph: str | None, fmt: Format, filename: str) -> Response:
     """Stream an export as an attachment."""
     outcome = export(services(), graph, fmt)
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return outcome_response(outcome, disposition)
-
-
-def _links(label: str, endpoint: str, params: dict[str, str]) -> str:
-    """Render one list item with a link per format."""
-    links = []
-    for fmt in EXPORT_FORMATS.values():
-        href = url_for(endpoint, extension=fmt.extension)
-        if params:
-            href += "?" + urlencode(params)
-        links.append(f'<a href="{escape(href)}">{fmt.label}</a>')
-    return f"<li>{escape(label)}: {' · '.join(links)}</li>"

@@ -6,7 +6,7 @@
 /release/VERSION/           the release's page (HTML; its description.ttl as Turtle)
 /release/VERSION/FILE       one file of the release, exactly as written, cacheable for a year
 /release/VERSION/sparql     the SPARQL 1.1 Protocol over that release alone (release_queries)
-/sparql?release=VERSION     the same, for clients that keep one endpoint URL (release_queries)
+/sparql?release=VERSION     the same, for clients that keep one endpoint URL (kg.web.sparql)
 ==========================  ==============================================================
 
 A release never changes, so its files, pages and answers are marked immutable. The listings
@@ -17,7 +17,6 @@ browsers keep no copy).
 from __future__ import annotations
 
 import base64
-from html import escape
 
 from flask import Blueprint, Response, redirect, render_template, request
 from flask.helpers import send_file
@@ -30,8 +29,8 @@ from kg.release import names
 from kg.release.catalog import catalog_triples
 from kg.release.describe import turtle
 from kg.release.names import LATEST
-from kg.web import release_queries
-from kg.web.release_queries import IMMUTABLE, releases
+from kg.web import release_queries, served_releases
+from kg.web.release_queries import IMMUTABLE
 from kg.web.streaming import with_charset
 
 blueprint = Blueprint("releases", __name__)
@@ -51,7 +50,7 @@ def release_path(version: str, rest: str = "") -> str:
 @blueprint.get("/release/")
 def index() -> Response:
     """List the releases, newest first; machines get the DCAT catalog."""
-    every = releases().catalog.releases()
+    every = served_releases().catalog.releases()
     chosen = negotiate(request.headers.get("Accept"), PAGE_OFFERS)
     if chosen == TURTLE:
         response = Response(turtle(catalog_triples(every)), content_type=with_charset(TURTLE))
@@ -74,7 +73,7 @@ def index_without_slash() -> WerkzeugResponse:
 @blueprint.get("/release/latest/<path:rest>")
 def latest(rest: str = "") -> WerkzeugResponse:
     """Redirect to the same path in the newest release (a redirect that moves: never cached)."""
-    newest = releases().find(LATEST)
+    newest = served_releases().find(LATEST)
     query = request.query_string.decode("latin-1")
     target = release_path(newest.version, rest) + ("?" + query if query else "")
     response = redirect(target, 302)
@@ -85,14 +84,14 @@ def latest(rest: str = "") -> WerkzeugResponse:
 @blueprint.get("/release/<version>")
 def release_without_slash(version: str) -> WerkzeugResponse:
     """Send /release/VERSION to the release's page."""
-    releases().find(version)
+    served_releases().find(version)
     return redirect(release_path(version), 308)
 
 
 @blueprint.get("/release/<version>/")
 def page(version: str) -> Response:
     """Show a release: its date, predecessor, files and changes; machines get its description."""
-    release = releases().find(version)
+    release = served_releases().find(version)
     chosen = negotiate(request.headers.get("Accept"), PAGE_OFFERS)
     if chosen == TURTLE:
         description = release.file(names.DESCRIPTION_FILE).read_bytes()
@@ -118,7 +117,7 @@ def page(version: str) -> Response:
 @blueprint.get("/release/<version>/<name>")
 def download(version: str, name: str) -> Response:
     """Send one file of a release exactly as written, with its SHA-256 in Repr-Digest."""
-    release = releases().find(version)
+    release = served_releases().find(version)
     if name not in release.files:
         raise NotFound(f"release {version} has no file {name!r}; it has {', '.join(release.files)}")
     response = send_file(
@@ -134,24 +133,3 @@ def download(version: str, name: str) -> Response:
         encoded = base64.b64encode(bytes.fromhex(digest)).decode()
         response.headers["Repr-Digest"] = f"sha-256=:{encoded}:"
     return response
-
-
-def download_links() -> str:
-    """Return the releases section of /download: each release with a link per file."""
-    every = releases().catalog.releases()[::-1]
-    if not every:
-        return ""
-    items = []
-    for release in every:
-        links = " · ".join(
-            f'<a href="{release_path(release.version, name)}">{name}</a>' for name in release.files
-        )
-        items.append(
-            f'<li><a href="{release_path(release.version)}">{release.version}</a> '
-            f"({escape(release.issued)}): {links}</li>"
-        )
-    return (
-        "<h2>Releases</h2><p>Dated copies that never change, to cite and to compare "
-        '(<a href="/release/">all releases</a>, '
-        '<a href="/release/latest/">the latest</a>):</p><ul>' + "".join(items) + "</ul>"
-    )

@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from pyoxigraph import serialize
 
-from kg.execution.formats import rdf_format
+from kg.formats import rdf_format
+from kg.pipeline import Services
 from kg.protocol.description import service_description
-from kg.protocol.negotiate import GRAPH_FORMATS, SOLUTION_FORMATS, negotiate
-from kg.protocol.request import QueryRequest, UpdateRequest, parse_request, with_base
-from kg.web import pages, services
+from kg.protocol.negotiate import GRAPH_FORMATS, negotiate, offers_for
+from kg.protocol.request import QueryOperation, UpdateOperation, parse_request
+from kg.web import access_log, services
 from kg.web.auth import require_writer
+from kg.web.bodies import read_body
+from kg.web.pages.editor import query_page
 from kg.web.streaming import outcome_response, with_charset
 
 blueprint = Blueprint("sparql", __name__)
@@ -21,34 +24,45 @@ VARY = {"Vary": "Accept"}
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def endpoint() -> Response:
-    """Answer a SPARQL Protocol request."""
+    """Answer a SPARQL Protocol request (over a dated release when it says ``release=``)."""
+    operation = read_operation(services())
+    if operation is None:
+        chosen = negotiate(request.headers.get("Accept"), (*GRAPH_FORMATS, (HTML,)))
+        response = query_page() if chosen == HTML else describe(services(), chosen)
+        response.headers.update(VARY)
+        return response
+    if isinstance(operation, UpdateOperation):
+        return update(operation)
+    return query(services(operation.release), operation)
+
+
+def read_operation(found: Services) -> QueryOperation | UpdateOperation | None:
+    """Read the request's operation (None for a bare GET) and note its text for the access log."""
     operation = parse_request(
         request.method,
         request.headers.get("Content-Type"),
         request.args.items(multi=True),
-        request.get_data(cache=False) if request.method == "POST" else b"",
+        read_body() if request.method == "POST" else b"",
+        found.settings.max_query_length,
     )
-    if operation is None:
-        return describe()
-    if isinstance(operation, UpdateRequest):
-        return update(operation)
-    return query(operation)
+    if operation is not None:
+        access_log.note_text(operation.text)
+    return operation
 
 
-def query(operation: QueryRequest) -> Response:
-    """Run a query and stream its result in the format the client accepts."""
+def query(found: Services, operation: QueryOperation) -> Response:
+    """Run a query and stream its result in the format the client accepts for its form."""
     accept = request.headers.get("Accept")
-
-    def choose(form: str) -> str:
-        offers = SOLUTION_FORMATS if form in ("SELECT", "ASK") else GRAPH_FORMATS
-        return negotiate(accept, offers)
-
-    text = with_base(operation.text, request.base_url)
-    outcome = services().run_query(text, choose, operation.dataset, operation.timeout)
+    outcome = found.run_query(
+        operation.text,
+        lambda form: negotiate(accept, offers_for(form)),
+        operation.dataset,
+        operation.timeout,
+    )
     return outcome_response(outcome, VARY)
 
 
-def update(operation: UpdateRequest) -> Response:
+def update(operation: UpdateOperation) -> Response:
     """Apply an update for a writer holding the token."""
     found = services()
     require_writer(request.headers.get("Authorization"), found.settings.write_token)
@@ -56,14 +70,8 @@ def update(operation: UpdateRequest) -> Response:
     return Response(status=204)
 
 
-def describe() -> Response:
-    """Give browsers the query page and machines the Service Description."""
-    chosen = negotiate(request.headers.get("Accept"), (*GRAPH_FORMATS, (HTML,)))
-    if chosen == HTML:
-        response = pages.query_page()
-    else:
-        triples = service_description(request.base_url, services().backend.graph_names())
-        body = serialize(triples, format=rdf_format(chosen)) or b""
-        response = Response(body, content_type=with_charset(chosen))
-    response.headers.update(VARY)
-    return response
+def describe(found: Services, media_type: str) -> Response:
+    """Return the Service Description of the endpoint answering this request."""
+    triples = service_description(request.base_url, found.backend.graph_names())
+    body = serialize(triples, format=rdf_format(media_type)) or b""
+    return Response(body, content_type=with_charset(media_type))

@@ -10,31 +10,30 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, Response, request
-from werkzeug.datastructures import MIMEAccept
 
 from kg.errors import (
     BadRequest,
     MethodNotAllowed,
-    NotAcceptable,
     NotFound,
-    PayloadTooLarge,
     UnsupportedMediaType,
 )
 from kg.execution.base import DEFAULT_GRAPH
+from kg.formats import GRAPH_STORE_BODIES, RDF_FORMATS, by_name
 from kg.iris import GRAPH_NS
+from kg.protocol.negotiate import Offer, negotiate
 from kg.web import services
 from kg.web.auth import require_writer
+from kg.web.bodies import buffer_body, read_body
 
 blueprint = Blueprint("store", __name__)
 
-GRAPH_TYPES = (
-    "text/turtle",
-    "application/n-triples",
-    "application/ld+json",
-    "application/rdf+xml",
-    "text/n3",
+GRAPH_TYPES = GRAPH_STORE_BODIES
+GRAPH_OFFERS: tuple[Offer, ...] = tuple(
+    f.offer for f in RDF_FORMATS if f.name in ("turtle", "ntriples", "jsonld", "rdfxml")
 )
-DATASET_TYPES = ("application/n-quads", "application/trig")
+"""A graph is read as Turtle, N-Triples, JSON-LD or RDF/XML."""
+DATASET_OFFERS: tuple[Offer, ...] = (by_name("nquads").offer, by_name("trig").offer)
+"""The whole store is read in a format that holds named graphs."""
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 
 
@@ -62,17 +61,6 @@ def selected_graph() -> str | None:
     return iri
 
 
-def negotiate(offered: tuple[str, ...]) -> str:
-    """Pick the response format from the Accept header; 406 when nothing offered fits."""
-    if not request.accept_mimetypes:
-        return offered[0]
-    ranges = MIMEAccept([(value.split(";")[0].strip(), q) for value, q in request.accept_mimetypes])
-    best = ranges.best_match(offered)
-    if best is None:
-        raise NotAcceptable(f"this resource is available as {', '.join(offered)}")
-    return best
-
-
 def body_format() -> str:
     """Return the media type of a write's body, checking that it is a graph format."""
     media_type = request.mimetype
@@ -80,15 +68,7 @@ def body_format() -> str:
         raise UnsupportedMediaType(
             f"send the graph as one of {', '.join(GRAPH_TYPES)}; got {media_type or 'no type'}"
         )
-    check_size()
     return media_type
-
-
-def check_size() -> None:
-    """Refuse a body over the configured limit before reading it."""
-    limit = services().settings.max_body_bytes
-    if (request.content_length or 0) > limit:
-        raise PayloadTooLarge(f"the body is larger than the {limit}-byte limit")
 
 
 def read(graph: str | None) -> Response:
@@ -96,7 +76,8 @@ def read(graph: str | None) -> Response:
     backend = services().backend
     if graph is not None and not backend.has_graph(graph):
         raise NotFound(f"no graph named <{graph}> in this store")
-    media_type = negotiate(DATASET_TYPES if graph is None else GRAPH_TYPES)
+    offers = DATASET_OFFERS if graph is None else GRAPH_OFFERS
+    media_type = negotiate(request.headers.get("Accept"), offers)
     if request.method == "HEAD":
         return Response(status=200, mimetype=media_type)
     outcome = backend.export(graph, media_type, services().settings.query_timeout)
@@ -121,11 +102,9 @@ def write(graph: str | None) -> Response:
         if request.method == "PUT":
             raise MethodNotAllowed("PUT needs ?default or ?graph=IRI", headers=allow(graph))
         graph = f"{GRAPH_NS}posted/{uuid.uuid4()}"
-        backend.put_graph(graph, request.get_data(), media_type, replace=False)
+        backend.put_graph(graph, read_body(), media_type, replace=False)
         return Response(status=201, headers={"Location": graph})
-    created = backend.put_graph(
-        graph, request.get_data(), media_type, replace=request.method == "PUT"
-    )
+    created = backend.put_graph(graph, read_body(), media_type, replace=request.method == "PUT")
     return Response(status=201 if created else 204)
 
 
@@ -133,7 +112,7 @@ def post_parts(graph: str | None) -> Response:
     """Merge every RDF file of a multipart POST into one graph, as the protocol allows."""
     if graph is None or request.method != "POST":
         raise UnsupportedMediaType("multipart/form-data is accepted only by POST to a graph")
-    check_size()
+    buffer_body()
     parts = [(part.mimetype, part.read()) for part in request.files.values()]
     for media_type, _ in parts:
         if media_type not in GRAPH_TYPES:

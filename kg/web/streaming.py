@@ -21,8 +21,14 @@ def outcome_response(outcome: Outcome, headers: dict[str, str] | None = None) ->
     """Stream an Outcome as the body, its media type as Content-Type; nothing is buffered.
 
     The first chunk is read before the response starts, so a failure before any output (a
-    deadline, an engine error) still reaches the client as an error status.
+    deadline, an engine error) still reaches the client as an error status. An answer that was
+    complete before anything was sent goes out with its length.
     """
+    if outcome.complete is not None:
+        response = Response(outcome.complete, content_type=with_charset(outcome.media_type))
+        response.headers.update(outcome.headers)
+        response.headers.update(headers or {})
+        return response
     try:
         first = next(outcome.chunks, b"")
     except BaseException:

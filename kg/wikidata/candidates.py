@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from pyoxigraph import Store
 
 from kg.iris import ID_NS, WIKIDATA_ENTITY
+from kg.vocab import OWL_SAME_AS, RDFS, RDFS_LABEL, SCHEMA_HTTP
 from kg.wikidata.client import WikidataClient
 from kg.wikidata.values import literal_text
-
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 @dataclass(frozen=True)
@@ -60,8 +58,8 @@ def unlinked_entities(store: Store) -> list[Unlinked]:
 def candidate_query(entity: Unlinked, limit: int) -> str:
     """Return the query that finds items labelled exactly like the entity."""
     values = " ".join(literal_text(text, language) for text, language in entity.labels)
-    return f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <http://schema.org/>
+    return f"""PREFIX rdfs: <{RDFS}>
+PREFIX schema: <{SCHEMA_HTTP}>
 SELECT DISTINCT ?item ?label ?description WHERE {{
   VALUES ?label {{ {values} }}
   ?item rdfs:label ?label .

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import email.utils
 import json
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from kg import __version__
 from kg.errors import BadGateway, DeadlineExceeded, KgError, TooManyRequests
@@ -21,6 +23,7 @@ from kg.settings import Settings
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
+CHUNK_BYTES = 64 * 1024
 
 
 def user_agent(contact: str) -> str:
@@ -49,6 +52,15 @@ def retry_after_seconds(value: str | None) -> int | None:
     return max(0, int((when - datetime.now(UTC)).total_seconds()))
 
 
+def pooled_session(connections: int) -> requests.Session:
+    """Return a session that keeps up to that many connections per host open for reuse."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=connections)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
 @dataclass
 class WikidataClient:
     """Send SPARQL queries to one endpoint with the project's User-Agent and timeout."""
@@ -59,17 +71,55 @@ class WikidataClient:
     session: requests.Session = field(default_factory=requests.Session)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> WikidataClient:
-        """Build the client the settings describe."""
+    def from_settings(cls, settings: Settings, *, connections: int = 1) -> WikidataClient:
+        """Build the client the settings describe, with a pool of that many connections."""
         return cls(
-            settings.wikidata_endpoint, settings.user_agent_contact, settings.wikidata_timeout
+            settings.wikidata_endpoint,
+            settings.user_agent_contact,
+            settings.wikidata_timeout,
+            pooled_session(connections),
         )
 
     def select(self, query: str) -> dict[str, Any]:
         """Run a SELECT or ASK query and return the parsed SPARQL JSON results."""
-        response = self._post(query, RESULTS_JSON)
+        return self._results(self._post(query, RESULTS_JSON).content)
+
+    def select_bounded(self, query: str, max_bytes: int, stop: threading.Event) -> dict[str, Any]:
+        """Run a SELECT, reading at most max_bytes of answer and giving up once stop is set."""
+        response = self._post(query, RESULTS_JSON, stream=True)
         try:
-            parsed = json.loads(response.content)
+            declared = int(response.headers.get("Content-Length") or 0)
+            if declared > max_bytes:
+                raise self._too_large(max_bytes)
+            body = bytearray()
+            for chunk in response.iter_content(CHUNK_BYTES):
+                if stop.is_set():
+                    raise DeadlineExceeded("the query's deadline passed while Wikidata answered")
+                body += chunk
+                if len(body) > max_bytes:
+                    raise self._too_large(max_bytes)
+        except requests.Timeout:
+            raise self._timed_out() from None
+        except requests.RequestException as error:
+            raise BadGateway(
+                f"the Wikidata endpoint {self.endpoint} broke off its answer: {error}"
+            ) from None
+        finally:
+            response.close()
+        return self._results(bytes(body))
+
+    def construct(self, query: str) -> bytes:
+        """Run a CONSTRUCT query and return its triples as N-Triples."""
+        return self._post(query, N_TRIPLES).content
+
+    def close(self) -> None:
+        """Close the connections the client keeps open."""
+        self.session.close()
+
+    def _results(self, body: bytes) -> dict[str, Any]:
+        """Parse SPARQL JSON results, refusing anything else."""
+        try:
+            parsed = json.loads(body)
         except ValueError as error:
             raise BadGateway(
                 f"the Wikidata endpoint {self.endpoint} sent results that are not JSON: {error}"
@@ -78,32 +128,46 @@ class WikidataClient:
             raise BadGateway(f"the Wikidata endpoint {self.endpoint} sent malformed results")
         return parsed
 
-    def construct(self, query: str) -> bytes:
-        """Run a CONSTRUCT query and return its triples as N-Triples."""
-        return self._post(query, N_TRIPLES).content
+    def _too_large(self, max_bytes: int) -> KgError:
+        """Explain an answer larger than the live limit."""
+        return BadGateway(
+            f"the Wikidata endpoint {self.endpoint} answered a SERVICE clause with more than "
+            f"{max_bytes} bytes (KG_LIVE_SERVICE_BYTES); make the pattern inside it more selective"
+        )
 
-    def _post(self, query: str, accept: str) -> requests.Response:
+    def _timed_out(self) -> KgError:
+        """Explain an endpoint slower than the configured wait."""
+        return DeadlineExceeded(
+            f"the Wikidata endpoint {self.endpoint} did not answer within {self.timeout:g} s "
+            "(KG_WIKIDATA_TIMEOUT); try again later or use pinned mode"
+        )
+
+    def _post(self, query: str, accept: str, *, stream: bool = False) -> requests.Response:
         """Send one query by POST and turn every failure into a KgError."""
         headers = {"User-Agent": user_agent(self.contact), "Accept": accept}
         try:
             response = self.session.post(
-                self.endpoint, data={"query": query}, headers=headers, timeout=self.timeout
+                self.endpoint,
+                data={"query": query},
+                headers=headers,
+                timeout=self.timeout,
+                stream=stream,
             )
         except requests.Timeout:
-            raise DeadlineExceeded(
-                f"the Wikidata endpoint {self.endpoint} did not answer within {self.timeout:g} s "
-                "(KG_WIKIDATA_TIMEOUT); try again later or use pinned mode"
-            ) from None
+            raise self._timed_out() from None
         except requests.RequestException as error:
             raise BadGateway(
                 f"the Wikidata endpoint {self.endpoint} could not be reached: {error}"
             ) from None
         if response.status_code == 429:
+            response.close()
             raise self._too_many(response)
         if response.status_code != 200:
+            detail = next(response.iter_content(300), b"").decode("utf-8", "replace").strip()
+            response.close()
             raise BadGateway(
                 f"the Wikidata endpoint {self.endpoint} answered HTTP {response.status_code}: "
-                f"{response.text[:300].strip()}"
+                f"{detail}"
             )
         return response
 

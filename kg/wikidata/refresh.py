@@ -16,6 +16,7 @@ from typing import TypeGuard
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, parse, serialize
 
+from kg import vocab
 from kg.iris import WIKIDATA_ENTITY, WIKIDATA_GRAPH
 from kg.wikidata.client import WikidataClient
 
@@ -24,20 +25,21 @@ PROPERTIES = ("P17", "P27", "P35", "P36", "P39", "P47", "P530", "P569", "P1304",
 QUALIFIERS = ("P580", "P582", "P1365", "P1366", "P2043", "P585")
 
 PREFIXES = {
-    "wd": WIKIDATA_ENTITY,
-    "wdt": "http://www.wikidata.org/prop/direct/",
-    "p": "http://www.wikidata.org/prop/",
-    "ps": "http://www.wikidata.org/prop/statement/",
-    "pq": "http://www.wikidata.org/prop/qualifier/",
-    "pqv": "http://www.wikidata.org/prop/qualifier/value/",
-    "wikibase": "http://wikiba.se/ontology#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dct": "http://purl.org/dc/terms/",
-    "void": "http://rdfs.org/ns/void#",
-    "owl": "http://www.w3.org/2002/07/owl#",
+    "wd": vocab.WD,
+    "wdt": vocab.WDT,
+    "p": vocab.P,
+    "ps": vocab.PS,
+    "pq": vocab.PQ,
+    "pqv": vocab.PQV,
+    "wikibase": vocab.WIKIBASE,
+    "rdfs": vocab.RDFS,
+    "xsd": vocab.XSD,
+    "prov": vocab.PROV,
+    "dct": vocab.DCTERMS,
+    "void": vocab.VOID,
+    "owl": vocab.OWL,
 }
+"""The prefixes of the extract file, which keeps Wikidata's own names (``dct``, ``wikibase``)."""
 _P = PREFIXES
 LABEL = NamedNode(_P["rdfs"] + "label")
 
@@ -120,7 +122,7 @@ def _is_claim(predicate: NamedNode) -> bool:
 def describe_extract(endpoint: str, when: datetime) -> set[Triple]:
     """Return the provenance of a refreshed extract: its source endpoint and when it was read."""
     graph = NamedNode(WIKIDATA_GRAPH)
-    rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rdf_type = NamedNode(vocab.RDF_TYPE)
     stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         Triple(graph, rdf_type, NamedNode(_P["void"] + "Dataset")),

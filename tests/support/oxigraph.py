@@ -35,11 +35,12 @@ def free_port() -> int:
 
 @dataclass
 class OxigraphServer:
-    """An ``oxigraph serve --union-default-graph`` process over one on-disk location."""
+    """An ``oxigraph serve`` process over one on-disk location (union default graph unless not)."""
 
     location: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    union: bool = True
     timeout_s: int | None = QUERY_TIMEOUT_S
     """oxigraph's own query bound; the benchmark goes without: 0.5.13 starts a thread per query
     for it and, at thousands of queries a second, panics for want of thread stacks."""
@@ -68,7 +69,7 @@ class OxigraphServer:
             str(self.location),
             "--bind",
             f"127.0.0.1:{self.port}",
-            "--union-default-graph",
+            *(["--union-default-graph"] if self.union else []),
         ]
         if self.timeout_s is not None:
             # A bound on every query, so a test that walks away from one never leaves it running.

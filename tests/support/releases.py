@@ -12,7 +12,15 @@ from kg.resources import DATA_DIR
 
 FIRST, SECOND = "1.0.0", "1.1.0"
 REVIEW = "https://w3id.org/peru-ecuador-kg/id/review/2025-12-12-peru-ecuador/border-1500-km"
-CLAIM = "https://w3id.org/peru-ecuador-kg/id/claim/2025-12-12-peru-ecuador/border-length"
+STATEMENT = (
+    "https://w3id.org/peru-ecuador-kg/id/statement/2025-12-12-peru-ecuador/"
+    "border-length.ecuador-peru-border.length"
+)
+"""The statement of the claim the review reviews."""
+VERDICT, NEW_VERDICT = (
+    "https://w3id.org/peru-ecuador-kg/ontology/verdict/rounded",
+    "https://w3id.org/peru-ecuador-kg/ontology/verdict/corrected",
+)
 BODY, NEW_BODY = "1,529 km (the article rounds)", "1,529 km (the article rounds it down)"
 
 
@@ -29,9 +37,9 @@ def change_review(data: Path) -> None:
     reviews = data / "reviews.trig"
     text = reviews.read_text(encoding="utf-8")
     edited = text.replace(f'"{BODY}"@en', f'"{NEW_BODY}"@en').replace(
-        'schema:alternateName "rounded"@en', 'schema:alternateName "approximate"@en'
+        "schema:reviewRating verdict:rounded ;", "schema:reviewRating verdict:corrected ;"
     )
-    assert edited.count(NEW_BODY) == 1 and edited.count('"approximate"@en') == 1
+    assert edited.count(NEW_BODY) == 1 and "verdict:rounded" not in edited
     reviews.write_text(edited, encoding="utf-8")
 
 
