@@ -54,11 +54,11 @@ from kg.execution.default_graph_writes import default_graph_writes
 from kg.execution.graph_writer import GraphWriter, WriteOptions
 from kg.execution.store_auth import store_auth
 from kg.execution.store_requests import RetryPolicy, transport_reason
-from kg.execution.streams import ChunkReader, close_stream
 from kg.execution.transcode import Transcoded, source_media_type
 from kg.execution.worker import check_syntax
 from kg.formats import rdf_format
 from kg.settings import DEFAULTS
+from kg.streams import ChunkReader, close_stream
 
 CHUNK_BYTES = 64 * 1024
 BATCH_QUADS = 5_000

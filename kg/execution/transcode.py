@@ -42,8 +42,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg.execution.streams import ChunkReader, close_stream
 from kg.formats import rdf_format, results_format
+from kg.streams import ChunkReader, close_stream
 
 SOLUTIONS_SOURCE = "application/sparql-results+json"
 GRAPH_SOURCE = "application/n-triples"

@@ -1,4 +1,9 @@
-"""Byte streams as files: a remote answer read by a parser, closed early when no longer wanted."""
+"""Byte streams: read by a parser as a file, and closed early when no longer wanted.
+
+Every stream of work (a query worker's answer, a remote store's, a WSGI body) is closed through
+``close_stream``, so whatever produces it (a query slot, a connection, a process) is freed the
+same way everywhere.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 
-def close_stream(chunks: Iterator[bytes]) -> None:
-    """Close a chunk stream early so its connection and concurrency slot are released."""
-    close = getattr(chunks, "close", None)
+def close_stream(stream: object) -> None:
+    """Close a stream early if it can be closed (a generator, a worker's or a store's answer)."""
+    close = getattr(stream, "close", None)
     if close is not None:
         close()
 
