@@ -44,12 +44,13 @@ from pyoxigraph import (
 
 from kg.formats import rdf_format, results_format
 from kg.streams import ChunkReader, close_stream
+from kg.vocab import XSD_BOOLEAN
 
 SOLUTIONS_SOURCE = "application/sparql-results+json"
 GRAPH_SOURCE = "application/n-triples"
 CHUNK_BYTES = 64 * 1024
 QUEUED_CHUNKS = 8
-_XSD_BOOLEAN = b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": '
+_XSD_BOOLEAN = f'"datatype": "{XSD_BOOLEAN}", "value": '.encode()
 VIRTUOSO_JSON = (
     (b'"type": "bnode", "value": "nodeID://', b'"type": "bnode", "value": "'),
     (_XSD_BOOLEAN + b'"1"', _XSD_BOOLEAN + b'"true"'),
