@@ -68,6 +68,7 @@ def remote_dataset(server: OxigraphServer) -> Dataset:
         ("http://h:7878/query", None, ("http://h:7878/query", "http://h:7878/update")),
         ("http://h:3030/ds", None, ("http://h:3030/ds/query", "http://h:3030/ds/update")),
         ("http://h:8890/sparql", None, ("http://h:8890/sparql", "http://h:8890/sparql")),
+        ("http://h:8890/sparql-auth", None, ("http://h:8890/sparql-auth",) * 2),
         ("http://h/query", "http://h/write", ("http://h/query", "http://h/write")),
         ("http://h:7878/update", None, ("http://h:7878/query", "http://h:7878/update")),
         ("http://h:3030/ds/update/", None, ("http://h:3030/ds/query", "http://h:3030/ds/update")),

@@ -121,18 +121,21 @@ def update_url_for(query_url: str) -> str:
 def endpoint_urls(url: str, update_url: str | None = None) -> tuple[str, str]:
     """Return (query URL, update URL) for a store given by its base, query or update URL.
 
-    A URL ending in ``/query`` or ``/sparql`` is the query URL, one ending in ``/update`` the
-    update URL beside ``/query``; any other is the base of a store that serves ``/query`` and
-    ``/update`` under it (``oxigraph serve``, a Fuseki dataset).
+    A URL ending in ``/query``, ``/sparql`` or ``/sparql-auth`` (Virtuoso's, with Digest) is the
+    query URL, one ending in ``/update`` the update URL beside ``/query``; any other is the base
+    of a store that serves ``/query`` and ``/update`` under it (``oxigraph serve``, a Fuseki
+    dataset).
 
     >>> endpoint_urls("http://h:7878/update")
     ('http://h:7878/query', 'http://h:7878/update')
+    >>> endpoint_urls("http://h:8890/sparql-auth")
+    ('http://h:8890/sparql-auth', 'http://h:8890/sparql-auth')
     """
     trimmed = url.rstrip("/")
     head, _, last = trimmed.rpartition("/")
     if last == "update":
         return head + "/query", update_url or trimmed
-    query_url = trimmed if last in ("query", "sparql") else trimmed + "/query"
+    query_url = trimmed if last in ("query", "sparql", "sparql-auth") else trimmed + "/query"
     return query_url, update_url or update_url_for(query_url)
 
 
