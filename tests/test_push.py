@@ -299,6 +299,28 @@ def test_digest_authentication_reaches_virtuosos_protected_endpoints(
     ) in str(refused.value)
 
 
+PRIVATE_GRAPHS = "'http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs'"
+LDP = "http://www.w3.org/ns/ldp#"
+
+
+def test_virtuoso_passes_the_union_check_with_its_own_graphs_readable(
+    virtuoso: VirtuosoServer,
+) -> None:
+    # Virtuoso's default graph is every graph the reader may see, its own (LDP's terms here)
+    # included once they are readable, so kg serve's check finds it the union either way.
+    kg_build_into(virtuoso.sparql_url)
+    remote = RemoteBackend(virtuoso.sparql_url)
+    try:
+        remote.check_union()
+        virtuoso.isql(f"DB.DBA.RDF_GRAPH_GROUP_DEL ({PRIVATE_GRAPHS}, '{LDP}');")
+        assert LDP in remote.graph_names()
+        remote.check_union()
+    finally:
+        virtuoso.isql(f"DB.DBA.RDF_GRAPH_GROUP_INS ({PRIVATE_GRAPHS}, '{LDP}');")
+        remote.close()
+        virtuoso.drop_all()
+
+
 def test_bearer_token_pushes_into_another_kg_server(tmp_path: Path) -> None:
     server = start_server("--no-article", "--write-token", "s3cret")
     try:
