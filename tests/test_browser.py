@@ -1,13 +1,17 @@
 """The site in a real browser: headless Debian chromium driven by playwright-core.
 
 One walk as a journalist takes it (``tests/browser/walk.mjs``) at 1280x900 and 390x844, then
-axe-core on every page kind, horizontal overflow at 390 px and the landing page's transfer
-size. The screenshots go to ``test-artifacts/browser``; ``KG_UPDATE_SCREENSHOTS=1`` also copies
-the README's to ``docs/screenshots``.
+axe-core on every page kind (wide, narrow and dark), horizontal overflow at 390 px, the landing
+page's transfer size, the keyboard, the query page's controls in Spanish and the print
+stylesheet. The server has one release of the shipped data, so the release pages and the
+entity pages' "since" column are walked too. The screenshots and the walk's report
+(``report.json``) go to ``test-artifacts/browser``; ``KG_UPDATE_SCREENSHOTS=1`` also copies the
+README's to ``docs/screenshots``.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -19,12 +23,19 @@ from pathlib import Path
 import pytest
 from support.server import ServerProcess, start_server
 
+from kg.release.publish import publish
+
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "browser"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 LANDING_BUDGET = 400 * 1024
 """The landing page and everything it loads, as transferred (compressed)."""
+RELEASE = "1.0.0"
+ENGLISH_CONTROLS = re.compile(
+    r"\b(Shows?|Download|Share|Table|Response|results?|supported|plugin|render)\b"
+)
+"""Words of YASGUI's own English interface strings."""
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -36,12 +47,13 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
         assert needed and Path(needed).exists(), "run scripts/system-deps.sh (chromium, node)"
     for module in ("playwright-core", "axe-core"):
         assert (DRIVER / "node_modules" / module).is_dir(), "run scripts/system-deps.sh"
-    releases = tmp_path_factory.mktemp("no-releases")
+    releases = tmp_path_factory.mktemp("releases")
+    publish(RELEASE, releases)
     server: ServerProcess = start_server("--releases", str(releases))
     try:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
-            ["node", str(DRIVER / "walk.mjs"), server.url, str(ARTIFACTS)],
+            ["node", str(DRIVER / "walk.mjs"), server.url, str(ARTIFACTS), RELEASE],
             capture_output=True,
             text=True,
             timeout=600,
@@ -51,6 +63,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
         server.stop()
     assert done.returncode == 0, done.stderr + done.stdout
     found: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    (ARTIFACTS / "report.json").write_text(json.dumps(found, indent=1), encoding="utf-8")
     assert "error" not in found, found["error"]
     if os.environ.get("KG_UPDATE_SCREENSHOTS"):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -156,24 +169,43 @@ def test_the_landing_page_transfers_under_400_kb(report: dict[str, object]) -> N
     assert isinstance(requests, list)
     # The editor is not part of the story's page: it loads with the query page.
     assert not [r for r in requests if "yasgui" in r]
+    encodings = seen["landingEncodings"]
+    assert isinstance(encodings, dict)
+    assets = {url: e for url, e in encodings.items() if url.endswith((".css", ".js"))}
+    assert len(assets) >= 2 and set(assets.values()) == {"gzip"}, encodings
+
+
+KINDS = ["landing", "entity", "query", "ontology", "download", "notFound"]
+"""The six page kinds axe-core checks in every way: wide, narrow and in dark mode."""
 
 
 @pytest.mark.parametrize(
-    "page",
+    ("run", "page"),
     [
-        "landing",
-        "entity",
-        "query",
-        "ontology",
-        "download",
-        "notFound",
-        "search",
-        "browse",
-        "landingSpanish",
+        *(("axe", page) for page in KINDS),
+        *(
+            ("axe", page)
+            for page in (
+                "person",
+                "search",
+                "browse",
+                "releases",
+                "release",
+                "dataset",
+                "landingSpanish",
+                "entitySpanish",
+                "querySpanish",
+                "notFoundSpanish",
+            )
+        ),
+        *(("axeNarrow", page) for page in KINDS),
+        *(("axeDark", page) for page in KINDS),
     ],
 )
-def test_axe_finds_no_critical_or_serious_violation(report: dict[str, object], page: str) -> None:
-    found = report["axe"]
+def test_axe_finds_no_critical_or_serious_violation(
+    report: dict[str, object], run: str, page: str
+) -> None:
+    found = report[run]
     assert isinstance(found, dict)
     grave = [v for v in found[page] if v["impact"] in ("critical", "serious")]
     assert grave == []
@@ -186,8 +218,45 @@ def test_no_page_overflows_at_390_px(report: dict[str, object]) -> None:
     assert wider == {}
 
 
-def test_the_keyboard_reaches_the_examples_and_leaves_the_editor(report: dict[str, object]) -> None:
+def test_the_keyboard_skips_to_the_content_reaches_the_examples_and_leaves_the_editor(
+    report: dict[str, object],
+) -> None:
     found = report["keyboard"]
     assert isinstance(found, dict)
+    assert found["firstStop"] == "Skip to content"
+    assert found["skipVisible"] is True
+    assert found["afterSkip"] == "main"
     assert found["tabsToFirstExample"] <= 16
     assert found["leftEditor"] is True
+
+
+def test_the_editor_speaks_spanish_and_downloads_the_answer(report: dict[str, object]) -> None:
+    found = report["spanishEditor"]
+    assert isinstance(found, dict)
+    controls = found["controls"]
+    assert isinstance(controls, list)
+    assert "Descargar la respuesta (CSV)" in controls
+    assert "Compartir esta consulta (un enlace)" in controls
+    assert [c for c in controls if ENGLISH_CONTROLS.search(c)] == []
+    # The download is the answer as CSV: a header of the variables, a line a row, plain values.
+    assert found["downloadName"] == "answer.csv"
+    lines = found["downloadLines"]
+    assert isinstance(lines, list)
+    rows = list(csv.reader(lines))
+    assert rows[0] == ["holder", "ended", "event", "eventDate"]
+    assert len(rows) == 3 and rows[1][:2] == ["Dina Boluarte", "2025-10-10"]
+    assert found["fallback"] == (
+        "Esta respuesta no se puede mostrar como cronología: aquí está como tabla."
+    )
+
+
+def test_a_printed_page_is_the_content_without_the_site_s_controls(
+    report: dict[str, object],
+) -> None:
+    assert report["print"] == {
+        "nav": False,
+        "search": False,
+        "footer": False,
+        "card": True,
+        "heading": True,
+    }

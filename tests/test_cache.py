@@ -12,6 +12,7 @@ from kg.execution.base import Deadline, Outcome, PreparedQuery
 from kg.execution.embedded import EmbeddedBackend
 from kg.settings import Settings
 from kg.web import create_app
+from kg.web.cache import ResponseCache
 
 QUERY = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
 CSV = {"Accept": "text/csv"}
@@ -38,6 +39,14 @@ def client_for(backend: CountingBackend, **settings: object) -> FlaskClient:
     client = app.test_client()
     client.get = functools.partial(client.get, buffered=True)  # type: ignore[method-assign]
     return client
+
+
+def response_cache(client: FlaskClient) -> ResponseCache:
+    """Return the response cache among the application's WSGI middleware."""
+    layer = client.application.wsgi_app
+    while not isinstance(layer, ResponseCache):
+        layer = layer.app  # type: ignore[attr-defined]
+    return layer
 
 
 def test_a_repeated_get_is_answered_without_evaluating_again(backend: CountingBackend) -> None:
@@ -96,8 +105,8 @@ def test_errors_are_not_kept(backend: CountingBackend) -> None:
 
 def test_answers_over_the_entry_limit_stream_through_uncached(backend: CountingBackend) -> None:
     client = client_for(backend, response_cache_mb=1)
-    app_cache = client.application.wsgi_app.app  # the cache, inside the access log
-    app_cache.max_entry_bytes = 3  # type: ignore[attr-defined]
+    app_cache = response_cache(client)
+    app_cache.max_entry_bytes = 3
     client.get("/sparql", query_string=QUERY, headers=CSV)
     client.get("/sparql", query_string=QUERY, headers=CSV)
     assert backend.evaluated == 2

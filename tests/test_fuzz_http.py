@@ -31,7 +31,10 @@ TOKEN = "fuzz-token"
 METHODS = st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
 PATHS = st.one_of(
     st.sampled_from(["/sparql", "/store", "/", "/id/x", "/ontology", "/store/", "/sparql/"]),
-    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="?#"), max_size=30).map(
+    # Without tab, CR and LF: the test client splits the path as a URL, which drops them, so
+    # "/\n/x" would become "//x", a request to host x the client cannot even build. Those bytes
+    # in a request line are the wire fuzzer's (test_fuzz_wire.py).
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="?#\t\r\n"), max_size=30).map(
         lambda p: "/" + p.lstrip("/")
     ),
 )

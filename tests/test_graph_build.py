@@ -12,7 +12,7 @@ from kg.resources import DATA_DIR
 
 CLAIM_NS = iris.ID_NS + f"claim/{REFERENCE}/"
 FACT_NS = iris.ID_NS + "fact/"
-LAYERS, VOID, WIKIDATA = 5740, 1229, 175
+LAYERS, VOID, WIKIDATA = 5740, 1261, 175
 """Quads of the reference data's layers (built graphs included), its VoID graph, the extract."""
 MARK = Quad(NamedNode("urn:x:s"), NamedNode("urn:x:p"), NamedNode("urn:x:o"), NamedNode("urn:x:g"))
 

@@ -51,7 +51,7 @@ def test_validate_exits_zero_on_the_shipped_data():
 def test_validate_counts_the_quads_and_graphs_of_the_reference_data(tmp_path):
     data = copy_of_data(tmp_path / "data", articles=[REFERENCE])
     result = kg("validate", "--data-dir", str(data))
-    assert result.output == "ok: 7144 quads in 60 named graphs, no problems\n"
+    assert result.output == "ok: 7176 quads in 60 named graphs, no problems\n"
 
 
 def test_a_turtle_syntax_error_fails_naming_file_and_line(data_copy):

@@ -73,6 +73,18 @@ def test_an_entity_page_says_since_which_release(client: FlaskClient) -> None:
     assert '<td data-label="Since" class="since"></td>' in body
 
 
+def test_release_links_keep_the_reader_s_language(client: FlaskClient) -> None:
+    path = REVIEW.removeprefix("https://w3id.org/peru-ecuador-kg")
+    page = client.get(path + "?lang=es").get_data(as_text=True)
+    assert "<th>En versiones desde</th>" in page
+    assert f'<a href="/release/{FIRST}/?lang=es">{FIRST}</a>' in page
+    downloads = client.get("/download?lang=es").get_data(as_text=True)
+    for target in (f"/release/{SECOND}/", f"/release/{FIRST}/", "/release/", "/release/latest/"):
+        assert f'href="{target}?lang=es"' in downloads
+    # The files themselves are the same in every language.
+    assert f'href="/release/{SECOND}/dataset.trig"' in downloads
+
+
 def test_without_releases_there_is_no_since_column(tmp_path: Path) -> None:
     page = app_for(tmp_path / "none").test_client().get("/id/jose-jeri").get_data(as_text=True)
     assert "In releases since" not in page

@@ -4,12 +4,14 @@ descriptions, the timeline and entity pages, as data (outside a request) and as 
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
+from pyoxigraph import RdfFormat, parse
 from test_pages_data.support import shipped_app
 
 from kg.execution.embedded import EmbeddedBackend
@@ -187,3 +189,28 @@ def test_an_entity_page_shows_each_sentence_once(client: FlaskClient) -> None:
     assert marks and len(marks) == len(set(marks))
     sentence = html_lib.escape("José Jerí, the interim president of Peru since October 2022", False)
     assert sum(sentence in m for m in marks) == 1
+
+
+def test_an_entity_s_rdf_twins_read_as_the_downloads_do(client: FlaskClient) -> None:
+    turtle = client.get("/id/dataset.ttl")
+    text = turtle.get_data(as_text=True)
+    assert f"@prefix pek: <{ONTOLOGY_NS}> ." in text
+    assert "@prefix void: <http://rdfs.org/ns/void#> ." in text
+    assert " void:triples " in text
+    document = json.loads(client.get("/id/jose-jeri.jsonld").data)
+    assert document["@context"]["pek"] == ONTOLOGY_NS
+    (person,) = [n for n in document["@graph"] if n["@id"] == "id:jose-jeri"]
+    assert "pek:emphasized" in person
+    # The same statements in every twin, each once (the description's query repeats some).
+    lines = client.get("/id/dataset.nt").get_data(as_text=True).splitlines()
+    assert len(lines) == len(set(lines)) > 100
+    ntriples = set(parse(client.get("/id/jose-jeri.nt").data, format=RdfFormat.N_TRIPLES))
+    assert ntriples == set(parse(client.get("/id/jose-jeri.ttl").data, format=RdfFormat.TURTLE))
+    assert ntriples == set(parse(client.get("/id/jose-jeri.jsonld").data, format=RdfFormat.JSON_LD))
+
+
+def test_the_404_page_in_spanish_marks_english_suggestions(client: FlaskClient) -> None:
+    page = client.get("/id/jose-jery?lang=es").get_data(as_text=True)
+    assert '<a href="/id/jose-jeri?lang=es">José Jerí</a>' in page
+    took_office = "José Jerí took office as President of Peru"
+    assert f'<a href="/id/fact/jose-jeri-took-office?lang=es" lang="en">{took_office}</a>' in page

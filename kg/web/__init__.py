@@ -61,7 +61,7 @@ def create_app(
             max_bytes=settings.response_cache_mb * 1024 * 1024,
         )
     # Outside the cache: the assets answer by Accept-Encoding, which the cache does not key on.
-    app.wsgi_app = static.wrap(app.wsgi_app)  # type: ignore[method-assign,assignment]
+    app.wsgi_app = static.wrap(app.wsgi_app)  # type: ignore[method-assign]
     access_log.install(app)
     return app
 

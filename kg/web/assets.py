@@ -87,17 +87,25 @@ class Assets:
         """Return the hashed URL of a static file (a template global)."""
         return self.urls[relative]
 
-    def wrap(self, app: WSGIApplication) -> WSGIApplication:
+    def wrap(self, app: WSGIApplication) -> AssetMiddleware:
         """Return WSGI middleware answering hashed asset URLs, passing everything else to app."""
+        return AssetMiddleware(self, app)
 
-        def middleware(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-            found = self.served.get(environ.get("PATH_INFO", ""))
-            method = environ.get("REQUEST_METHOD")
-            if found is None or method not in ("GET", "HEAD"):
-                return app(environ, start_response)
-            return respond(found, environ, start_response, head=method == "HEAD")
 
-        return middleware
+class AssetMiddleware:
+    """Answer hashed asset URLs from memory; pass everything else to the wrapped ``app``."""
+
+    def __init__(self, assets: Assets, app: WSGIApplication) -> None:
+        self.assets = assets
+        self.app = app
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Serve one request."""
+        found = self.assets.served.get(environ.get("PATH_INFO", ""))
+        method = environ.get("REQUEST_METHOD")
+        if found is None or method not in ("GET", "HEAD"):
+            return self.app(environ, start_response)
+        return respond(found, environ, start_response, head=method == "HEAD")
 
 
 def asset_of(relative: str, body: bytes) -> Asset:

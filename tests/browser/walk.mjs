@@ -3,17 +3,19 @@
 // landing -> a disputed statement -> its entity page (the verdict card in view) -> search "jeri"
 // -> the query page with an example -> an IRI of the results -> Back (the query and its results
 // are back) -> the shared link in a fresh browser (the same query and results); at 1280x900 and
-// at 390x844. Then axe-core on every page kind, horizontal overflow at 390 px, and what the
-// landing page transfers. Any request that leaves the server is aborted and reported; console
-// errors (a CSP violation is one) are reported.
+// at 390x844. Then axe-core on every page kind (wide, narrow, and in dark mode), horizontal
+// overflow at 390 px, what the landing page transfers, the keyboard (skip link, examples, Tab out
+// of the editor), the editor's controls in Spanish with the answer's download, and the print
+// stylesheet. Any request that leaves the server is aborted and reported; console errors (a CSP
+// violation is one) are reported.
 //
-// Usage: node walk.mjs BASE_URL OUT_DIR   (prints one JSON report on its last line)
+// Usage: node walk.mjs BASE_URL OUT_DIR RELEASE   (prints one JSON report on its last line)
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const [base, outDir] = process.argv.slice(2);
+const [base, outDir, release] = process.argv.slice(2);
 const origin = new URL(base).origin;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const axeSource = readFileSync(path.join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");
@@ -21,15 +23,15 @@ const WIDE = { width: 1280, height: 900 };
 const NARROW = { width: 390, height: 844 };
 const NOT_FOUND = "/id/jose-jery";
 
-const report = { outside: [], consoleErrors: [], walks: {}, axe: {}, overflow: {}, steps: [] };
+const report = { outside: [], consoleErrors: [], walks: {}, axe: {}, axeNarrow: {}, axeDark: {}, overflow: {} };
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 
-async function newContext(viewport) {
-  const context = await browser.newContext({ viewport, locale: "en-GB" });
+async function newContext(viewport, colorScheme = "light") {
+  const context = await browser.newContext({ viewport, locale: "en-GB", colorScheme, acceptDownloads: true });
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (url.startsWith(origin + "/") || url === origin) return route.continue();
@@ -42,7 +44,7 @@ async function newContext(viewport) {
 function watch(page) {
   page.on("console", (message) => {
     // The 404 page's own status is the one error a browser logs that is meant to happen.
-    const expected = page.url().endsWith(NOT_FOUND) && message.text().includes("status of 404");
+    const expected = new URL(page.url()).pathname === NOT_FOUND && message.text().includes("status of 404");
     if (message.type() === "error" && !expected) report.consoleErrors.push(`${page.url()}: ${message.text()}`);
   });
   page.on("pageerror", (error) => report.consoleErrors.push(`${page.url()}: ${error.message}`));
@@ -74,12 +76,15 @@ async function walk(viewport, name) {
   const sizes = [];
   page.on("requestfinished", async (request) => {
     const found = await request.sizes();
-    sizes.push({ url: request.url(), bytes: found.responseBodySize + found.responseHeadersSize });
+    const response = await request.response();
+    const encoding = response ? (await response.allHeaders())["content-encoding"] || null : null;
+    sizes.push({ url: request.url(), bytes: found.responseBodySize + found.responseHeadersSize, encoding });
   });
   await page.goto(base + "/", { waitUntil: "networkidle" });
   await page.waitForTimeout(200);
   seen.landingTransferBytes = sizes.reduce((sum, s) => sum + s.bytes, 0);
   seen.landingRequests = sizes.map((s) => s.url.replace(origin, ""));
+  seen.landingEncodings = Object.fromEntries(sizes.map((s) => [s.url.replace(origin, ""), s.encoding]));
   seen.landingTitle = await page.title();
   seen.landingHeadline = await page.locator("h1").first().innerText();
   await page.screenshot({ path: path.join(outDir, `landing-${name}.png`) });
@@ -184,10 +189,16 @@ async function overflow(page, url) {
 }
 
 async function keyboard(page) {
-  // How many Tab presses from the top of the query page reach the first example, and whether
-  // Tab leaves the editor.
-  await page.goto(base + "/query", { waitUntil: "networkidle" });
+  // The skip link is the first Tab stop and moves focus to the content; how many Tab presses
+  // from the top of the query page reach the first example, and whether Tab leaves the editor.
+  await page.goto(base + "/", { waitUntil: "networkidle" });
+  await page.keyboard.press("Tab");
   const found = {};
+  found.firstStop = await page.evaluate(() => document.activeElement.textContent.trim());
+  found.skipVisible = await inView(page, "a.skip");
+  await page.keyboard.press("Enter");
+  found.afterSkip = await page.evaluate(() => document.activeElement.id);
+  await page.goto(base + "/query", { waitUntil: "networkidle" });
   let presses = 0;
   for (; presses < 80; presses++) {
     await page.keyboard.press("Tab");
@@ -205,6 +216,50 @@ async function keyboard(page) {
   return found;
 }
 
+async function spanishEditor(page) {
+  // The editor's and the results' controls in Spanish, and the answer's download (CSV).
+  await page.goto(base + "/query?lang=es&example=tenure-ends", { waitUntil: "networkidle" });
+  await resultRows(page);
+  await page.waitForTimeout(100);
+  const found = {};
+  found.controls = await page.evaluate(() => {
+    const named = [];
+    for (const element of document.querySelectorAll(".yasqe_buttons *, .yasr_header *, .yasr_fallback_info")) {
+      if (!element.getClientRects().length) continue;
+      for (const name of ["title", "aria-label"]) if (element.getAttribute(name)) named.push(element.getAttribute(name));
+      for (const node of element.childNodes) if (node.nodeType === 3 && node.textContent.trim()) named.push(node.textContent.trim());
+    }
+    return [...new Set(named)];
+  });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator(".yasr_downloadIcon").click()]);
+  found.downloadName = download.suggestedFilename();
+  const stream = await download.createReadStream();
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  found.downloadLines = Buffer.concat(chunks).toString("utf8").split(/\r?\n/).filter(Boolean);
+  // A view that cannot draw the answer says so in Spanish: a yes/no answer has no timeline.
+  await page.locator(".select_kgTimeline").click();
+  await page.locator("#results .kg-results ol.tl-rows").waitFor({ state: "visible" });
+  await page.evaluate(() => window.kgQueryEditor.yasqe.setValue("ASK { ?s ?p ?o }"));
+  await page.locator("#run").click();
+  await page.locator("#results .kg-results").filter({ hasText: "Sí" }).waitFor({ state: "visible" });
+  await page.waitForTimeout(100);
+  found.fallback = await page.locator(".yasr_fallback_info").innerText();
+  return found;
+}
+
+async function printed(page) {
+  // The print stylesheet: the story without the site's controls.
+  await page.goto(base + "/id/tenure/jose-jeri-president-of-peru", { waitUntil: "networkidle" });
+  await page.emulateMedia({ media: "print" });
+  const found = await page.evaluate(() => {
+    const shown = (selector) => getComputedStyle(document.querySelector(selector)).display !== "none";
+    return { nav: shown("header.site nav"), search: shown("form.search"), footer: shown("footer.site"), card: shown("article.card"), heading: shown("h1") };
+  });
+  await page.emulateMedia({ media: "screen" });
+  return found;
+}
+
 try {
   report.walks.wide = await walk(WIDE, "1280");
   report.walks.narrow = await walk(NARROW, "390");
@@ -212,30 +267,52 @@ try {
   const context = await newContext(WIDE);
   const page = await context.newPage();
   watch(page);
-  const pages = {
+  // The six page kinds, then the other pages, and Spanish versions.
+  const kinds = {
     landing: "/",
-    entity: "/id/jose-jeri",
+    entity: "/id/tenure/jose-jeri-president-of-peru",
     query: "/query?example=delegation-leaders",
     ontology: "/ontology",
     download: "/download",
     notFound: NOT_FOUND,
+  };
+  const pages = {
+    ...kinds,
+    person: "/id/jose-jeri",
     search: "/search?q=jeri",
     browse: "/browse",
+    releases: "/release/",
+    release: `/release/${release}/`,
+    dataset: "/id/dataset",
     landingSpanish: "/?lang=es",
+    entitySpanish: "/id/tenure/jose-jeri-president-of-peru?lang=es",
+    querySpanish: "/query?lang=es&example=tenure-ends",
+    notFoundSpanish: NOT_FOUND + "?lang=es",
   };
   for (const [name, url] of Object.entries(pages)) report.axe[name] = await axe(page, url);
   report.keyboard = await keyboard(page);
+  report.spanishEditor = await spanishEditor(page);
+  report.print = await printed(page);
   await context.close();
+
+  const dark = await newContext(WIDE, "dark");
+  const night = await dark.newPage();
+  watch(night);
+  for (const [name, url] of Object.entries(kinds)) report.axeDark[name] = await axe(night, url);
+  await dark.close();
 
   const narrow = await newContext(NARROW);
   const small = await narrow.newPage();
   watch(small);
+  for (const [name, url] of Object.entries(kinds)) report.axeNarrow[name] = await axe(small, url);
   const every = [
     "/", "/?lang=es", "/id/jose-jeri", "/id/tenure/jose-jeri-president-of-peru", "/id/ecuador-peru-border",
     "/id/dataset", "/graph/verified", "/id/article/2025-12-12-peru-ecuador/sentence/08",
     "/id/review/2025-12-12-peru-ecuador/border-1500-km", "/id/query/full-disputed-values",
     "/query", "/query?example=full-disputed-values", "/ontology", "/download", "/id/jose-jery",
     "/search?q=jeri", "/browse", "/browse?class=https%3A%2F%2Fschema.org%2FPerson", "/release/",
+    `/release/${release}/`, "/id/tenure/jose-jeri-president-of-peru?lang=es",
+    "/query?lang=es&example=tenure-ends", "/download?lang=es", "/id/jose-jery?lang=es",
   ];
   for (const url of every) report.overflow[url] = await overflow(small, url);
   await narrow.close();

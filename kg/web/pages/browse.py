@@ -13,7 +13,7 @@ from flask import Blueprint, Response, render_template, request
 
 from kg import iris
 from kg.errors import BadRequest
-from kg.vocab import OA, OWL, PROV, RDF, SD, SH, SKOS, VOID, WIKIBASE
+from kg.vocab import OA, OWL, PROV, RDF, SCHEMA, SD, SH, SKOS, VOID, WIKIBASE
 from kg.web import services
 from kg.web.pages.labels import Labels
 from kg.web.pages.links import current_language
@@ -30,10 +30,10 @@ INFRASTRUCTURE_CLASSES = frozenset(
         iris.ONTOLOGY_NS + "ClaimStatement",
         iris.ONTOLOGY_NS + "VerifiedStatement",
         iris.ONTOLOGY_NS + "VerifiedFact",
-        "https://schema.org/Claim",
-        "https://schema.org/ClaimReview",
-        "https://schema.org/Rating",
-        "https://schema.org/CreativeWork",
+        SCHEMA + "Claim",
+        SCHEMA + "ClaimReview",
+        SCHEMA + "Rating",
+        SCHEMA + "CreativeWork",
     }
 )
 """Classes of the provenance and review machinery: reached from the story, listed apart."""

@@ -14,20 +14,23 @@ from pyoxigraph import RdfFormat, parse, serialize
 
 from kg import iris
 from kg.errors import NotFound
-from kg.formats import rdf_format
+from kg.export import NTRIPLES, PREFIXED, prefixed
+from kg.formats import by_media_type
 from kg.graph.void import DATASET
+from kg.jsonld import compact
 from kg.release.catalog import Release, catalog_triples
+from kg.vocab import DCTERMS
 from kg.web import served_releases, services
 from kg.web.pages import entity_data, example_answer, oneline, ontology, provenance, reviews, search
 from kg.web.pages.labels import language_of
 from kg.web.pages.links import PATH_SAFE
 from kg.web.pages.reader import Reader, checked_iri
 from kg.web.pages.representations import HTML, choose, link_header, split_suffix, suffix_of
-from kg.web.streaming import outcome_response, with_charset
+from kg.web.streaming import with_charset
 
 blueprint = Blueprint("entity", __name__)
 
-IS_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
+IS_REPLACED_BY = DCTERMS + "isReplacedBy"
 
 
 def exists(reader: Reader, iri: str) -> bool:
@@ -76,21 +79,29 @@ def rdf_response(
     if not exists(reader, iri):
         raise NotFound(f"the graph says nothing about <{iri}>; see / for what it holds")
     published = served_releases().catalog.releases() if iri == DATASET else []
-    if published:
-        response = with_releases(reader, iri, media_type, published)
-    else:
-        response = outcome_response(reader.construct(description_query(iri), media_type))
+    body = described(reader, iri, media_type, published)
+    response = Response(body, content_type=with_charset(media_type))
     if negotiated:
         response.headers["Content-Location"] = quote(path, safe=PATH_SAFE) + suffix_of(media_type)
     return response
 
 
-def with_releases(reader: Reader, iri: str, media_type: str, published: list[Release]) -> Response:
-    """Describe the dataset with the releases published as its versions (DCAT), in one format."""
-    described = reader.construct(description_query(iri), "application/n-triples").read_all()
-    triples = [*parse(described, format=RdfFormat.N_TRIPLES), *catalog_triples(published)]
-    body = serialize(triples, format=rdf_format(media_type)) or b""
-    return Response(body, content_type=with_charset(media_type))
+def described(reader: Reader, iri: str, media_type: str, published: list[Release]) -> bytes:
+    """Write an IRI's description as the downloads are written, the dataset with its releases.
+
+    Each triple once; Turtle with the prefixes it uses (``pek:``, ``schema:`` ...); JSON-LD
+    compacted with the project's @context. The releases are the dataset's versions (DCAT).
+    """
+    found = reader.construct(description_query(iri), NTRIPLES).read_all()
+    unique = dict.fromkeys(parse(found, format=RdfFormat.N_TRIPLES))
+    triples = [*unique, *catalog_triples(published)]
+    plain = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    fmt = by_media_type(media_type, "rdf")
+    if fmt.name == "jsonld":
+        return compact(plain)
+    if fmt.name in PREFIXED:
+        return prefixed(plain, fmt)
+    return plain
 
 
 def ontology_page(reader: Reader, language: str) -> Response:

@@ -139,6 +139,20 @@
     return { vars: results.getVariables() || [], rows: results.getBindings() || [] };
   }
 
+  // The answer as CSV (a header of the variables, a line a row, plain values), for the views that
+  // draw bindings; YASR's download button calls a view's download().
+  function csvDownload(yasr) {
+    if (!bindingsOf(yasr)) return undefined;
+    return {
+      getData: function () {
+        return yasr.results.asCsv();
+      },
+      contentType: "text/csv",
+      title: t("Download the answer (CSV)", "Descargar la respuesta (CSV)"),
+      filename: "answer.csv",
+    };
+  }
+
   // ---- The table view --------------------------------------------------------------------------
 
   var MAX_ROWS = 2000;
@@ -151,6 +165,9 @@
   LabelledTable.prototype.canHandleResults = function () {
     var results = this.yasr.results;
     return !!results && !results.hasError() && (!!results.getBindings() || results.getBoolean() !== undefined);
+  };
+  LabelledTable.prototype.download = function () {
+    return csvDownload(this.yasr);
   };
   LabelledTable.prototype.getIcon = function () {
     var icon = document.createElement("span");
@@ -288,6 +305,9 @@
         return dateBounds(row[name]) !== null;
       });
     });
+  };
+  Timeline.prototype.download = function () {
+    return csvDownload(this.yasr);
   };
   Timeline.prototype.getIcon = function () {
     var icon = document.createElement("span");
@@ -437,6 +457,12 @@
       super(yasr);
       this.label = t("Response", "Respuesta");
     }
+
+    download(name) {
+      var found = super.download(name);
+      if (found) found.title = t("Download the response as the endpoint sent it", "Descargar la respuesta tal como la envió el punto de acceso");
+      return found;
+    }
   }
 
   Yasr.registerPlugin("kgTable", LabelledTable);
@@ -493,6 +519,33 @@
     plugins: { table: false, response: false, boolean: false },
   });
 
+  // YASR names its controls in English after each drawing: the views' buttons ("Shows Table
+  // view"), the download button, and the note when the chosen view cannot draw an answer.
+  function nameResultControls() {
+    Array.prototype.forEach.call(resultsEl.querySelectorAll(".yasr_btnGroup .yasr_btn"), function (button) {
+      button.removeAttribute("aria-label");
+    });
+    Array.prototype.forEach.call(resultsEl.querySelectorAll(".yasr_downloadIcon"), function (button) {
+      button.setAttribute("aria-label", t("Download the answer", "Descargar la respuesta"));
+      if (button.classList.contains("disabled")) {
+        button.setAttribute("title", t("This view has nothing to download", "Esta vista no tiene nada que descargar"));
+      }
+    });
+    var fallback = resultsEl.querySelector(".yasr_fallback_info");
+    var chosen = yasr.getSelectedPlugin();
+    var drawn = yasr.plugins[yasr.drawnPlugin];
+    if (fallback && fallback.textContent && chosen && drawn) {
+      fallback.textContent = t(
+        "This answer cannot be shown as a " + chosen.label.toLowerCase() + ": here it is as a " + drawn.label.toLowerCase() + ".",
+        "Esta respuesta no se puede mostrar como " + chosen.label.toLowerCase() + ": aquí está como " + drawn.label.toLowerCase() + "."
+      );
+    }
+  }
+  yasr.on("drawn", function () {
+    // After YASR's own updates of its header, which follow this event.
+    window.setTimeout(nameResultControls, 0);
+  });
+
   function addressFor(text) {
     var params = new URLSearchParams();
     params.set("query", text);
@@ -515,7 +568,6 @@
   yasqe.on("queryResponse", function (_editor, response, duration) {
     resultsEl.hidden = false;
     yasr.setResponse(response, duration);
-    rename(".yasr_downloadIcon", "Download the result", "Descargar el resultado");
     var results = yasr.results;
     if (results && results.hasError()) {
       status.textContent = t("The endpoint refused the query: see below.", "El punto de acceso rechazó la consulta: vea abajo.");
