@@ -103,7 +103,7 @@ class Settings:
     response_cache_mb: int = setting(
         64,
         "KG_RESPONSE_CACHE_MB",
-        "Memory for repeated GET answers, keyed on the store version (0 turns it off).",
+        "Memory for repeated GET answers, keyed on the store version (0, or --store-url: off).",
     )
     write_token: str | None = setting(
         None,
@@ -173,7 +173,8 @@ class Settings:
     store_auth: str | None = setting(
         None,
         "KG_STORE_AUTH",
-        "Credentials for the remote store: 'user:password' or 'Bearer TOKEN'.",
+        "Credentials for the remote store: 'user:password' (Basic), 'Digest user:password' "
+        "or 'Bearer TOKEN'.",
     )
 
     def replace(self, **changes: Any) -> Settings:

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from pyoxigraph import Store
 from support.paths import SAMPLE
 from support.server import ServerProcess, start_server
+from support.virtuoso import VirtuosoServer
 
 from kg.execution.embedded import EmbeddedBackend
 from kg.settings import Settings
@@ -46,5 +47,13 @@ def client(app: Flask) -> FlaskClient:
 def live_server() -> Iterator[ServerProcess]:
     """Start one real ``kg serve`` process with the sample dataset for the whole session."""
     server = start_server("--no-article", "--data", str(SAMPLE))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """Start one Virtuoso for the session (it takes seconds); tests leave it without graphs."""
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso")).start()
     yield server
     server.stop()

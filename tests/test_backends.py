@@ -1,13 +1,14 @@
-"""One suite, two back ends: a real ``kg serve`` over its embedded store and over oxigraph.
+"""One suite, three stores: a real ``kg serve`` over its embedded store, oxigraph and Virtuoso.
 
-Each test runs against both and expects the same exact answers, so the remote back end is proven
+Each test runs against each and expects the same exact answers, so the remote back end is proven
 to be a drop-in replacement wherever users would notice (endpoint, query answers, downloads).
 """
 
 from __future__ import annotations
 
 import json
-from collections import deque
+import re
+from collections import Counter, deque
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -26,11 +27,13 @@ from pyoxigraph import (
 from support.datasets import DCTERMS_MODIFIED, canonical
 from support.oxigraph import OxigraphServer, kg_build_into
 from support.server import ServerProcess, start_server
+from support.store_answers import answer_as_given, page_as_given
+from support.virtuoso import VirtuosoServer
 from test_pages_data.support import links_of
 
 from kg.execution.embedded import EmbeddedBackend
 from kg.graph.build import open_store
-from kg.iris import GRAPH_NS, ID_NS
+from kg.iris import GRAPH_NS, ID_NS, path_of
 from kg.jsonld import CONTEXT
 from kg.pipeline import Services
 from kg.resources import queries_dir
@@ -47,16 +50,26 @@ ENTITIES = GRAPH_NS + "entities"
 TSV = "text/tab-separated-values"
 XSD_DATETIME = NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 
+QUERY_PAGES = path_of(ID_NS + "query/")
 
-@pytest.fixture(scope="module", params=["embedded", "remote"])
+
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
 def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerProcess]:
-    """Serve the built graph from the embedded store, or from oxigraph loaded by kg build --into."""
+    """Serve the built graph from the embedded store, or from a store loaded by kg build --into."""
     if request.param == "embedded":
         server = start_server()
         yield server
         server.stop()
+        return
+    if request.param == "virtuoso":
+        virtuoso: VirtuosoServer = request.getfixturevalue("virtuoso")
+        kg_build_into(virtuoso.sparql_url)
+        server = start_server("--store-url", virtuoso.sparql_url)
+        yield server
+        server.stop()
+        virtuoso.drop_all()
         return
     oxigraph = OxigraphServer(tmp_path_factory.mktemp("oxigraph")).start()
     try:
@@ -68,6 +81,13 @@ def served(
         server.stop()
     finally:
         oxigraph.stop()
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest) -> str:
+    """Return the name of the store behind this test's server."""
+    name: str = request.node.callspec.params["served"]
+    return name
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +185,8 @@ def test_construct_in_each_format(served: ServerProcess, accept: str) -> None:
 
 
 def test_syntax_error_is_400_with_the_parsers_position(served: ServerProcess) -> None:
+    # Every store refuses the text (Virtuoso with its own SP030); the message is read from the
+    # client's own text, so it is the same whichever store is behind.
     response = ask(served, "SELECT * WHERE { ?s ?p }", "application/json")
     assert response.status_code == 400
     assert response.json()["error"] == "SPARQL syntax error"
@@ -186,16 +208,17 @@ def test_writes_are_refused_without_a_token(served: ServerProcess) -> None:
 
 @pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.stem)
 def test_each_query_answers_as_the_built_graph_does(
-    served: ServerProcess, built: Store, query: Path
+    served: ServerProcess, store: str, built: Store, query: Path
 ) -> None:
-    # The exact answers are pinned on the reference data by test_queries; here both back ends
+    # The exact answers are pinned on the reference data by test_queries; here every store
     # must give, byte for byte, what the graph built from the same files gives in process.
     text = query.read_text(encoding="utf-8")
     response = ask(served, text, TSV)
     assert response.status_code == 200
     settings = Settings()
     local = Services(settings, EmbeddedBackend(built))
-    assert response.content == local.run_query(text, lambda form: TSV).read_all()
+    expected = local.run_query(text, lambda form: TSV).read_all()
+    assert response.content == answer_as_given(store, expected, text)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda q: q.stem)
@@ -257,9 +280,16 @@ def test_unknown_graph_download_is_404(served: ServerProcess) -> None:
     assert response.status_code == 404
 
 
+BLANK_SUBJECT_ROW = re.compile(r'<tr><td><span class="bnode">.*?</tr>', re.DOTALL)
+
+
 def html_tags(page: str) -> list[str]:
-    """Return a page's tags, each with the text after it, in sorted order."""
-    return sorted(piece.strip() for piece in page.split("<"))
+    """Return a page's tags, each with the text after it, in sorted order.
+
+    A graph's table stops at 500 triples, named subjects first; which blank-node rows fill the
+    places left depends on the labels the store gave its blank nodes, so they are left out.
+    """
+    return sorted(piece.strip() for piece in BLANK_SUBJECT_ROW.sub("", page).split("<"))
 
 
 @pytest.fixture(scope="module")
@@ -268,8 +298,11 @@ def reference(built: Store) -> FlaskClient:
     return create_app(EmbeddedBackend(built), Settings(), {"TESTING": True}).test_client()
 
 
+# About 4,000 pages, each asked of the server and of the reference app: several minutes on two
+# loaded cores, over Virtuoso most of all (its answers are parsed and written again).
+@pytest.mark.timeout(1200)
 def test_every_page_is_the_same_as_over_the_built_graph(
-    served: ServerProcess, reference: FlaskClient
+    served: ServerProcess, store: str, reference: FlaskClient
 ) -> None:
     # Some page lists come in store order (blank-node rows, broader classes), which differs from
     # one store or load to the next, so pages are compared as multisets of tags with their text.
@@ -285,8 +318,14 @@ def test_every_page_is_the_same_as_over_the_built_graph(
             assert (path, response.status_code) == (path, expected.status_code)
             links = [response.headers.get("Location", "")]
             if response.headers["Content-Type"].partition(";")[0] == "text/html":
-                tags = html_tags(expected.get_data(as_text=True))
-                assert (path, html_tags(response.text)) == (path, tags)
+                page = expected.get_data(as_text=True)
+                name = urlsplit(path).path.removeprefix(QUERY_PAGES)
+                example = queries_dir() / f"{name}.rq"
+                if path.startswith(QUERY_PAGES) and example.is_file():  # the page shows its answer
+                    page = page_as_given(store, page, example.read_text(encoding="utf-8"))
+                tags = Counter(html_tags(page))
+                found = Counter(html_tags(response.text))
+                assert (path, found - tags, tags - found) == (path, Counter(), Counter())
                 pages[path] = response.text
                 links = links_of(response.text)
             for link in filter(None, links):

@@ -16,6 +16,7 @@ from kg.execution.base import Outcome
 from kg.export import EXPORT_FORMATS, export_format
 from kg.export import export as export_outcome
 from kg.formats import ALL_FORMATS, offered_for
+from kg.streams import close_stream
 
 STORE_OPTIONS = (
     "store",
@@ -115,6 +116,4 @@ def write(outcome: Outcome, sink: IO[bytes]) -> None:
             sink.write(chunk)
         sink.flush()
     finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
+        close_stream(chunks)

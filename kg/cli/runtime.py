@@ -18,13 +18,16 @@ from kg.settings import Settings
 
 def open_remote(settings: Settings, store_url: str) -> RemoteBackend:
     """Connect to a remote store and check that its default graph is the union of its graphs."""
-    remote = RemoteBackend(
-        store_url,
-        update_url=settings.update_url,
-        credentials=settings.store_auth,
-        max_concurrent=settings.max_concurrent_queries,
-        explicit_union=settings.explicit_union,
-    )
+    try:
+        remote = RemoteBackend(
+            store_url,
+            update_url=settings.update_url,
+            credentials=settings.store_auth,
+            max_concurrent=settings.max_concurrent_queries,
+            explicit_union=settings.explicit_union,
+        )
+    except KgError as error:  # credentials --store-auth cannot take
+        raise click.ClickException(error.message) from None
     try:
         remote.check_union()
     except ServiceUnavailable as error:

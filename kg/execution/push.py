@@ -27,7 +27,7 @@ def push_store(
     """Replace each named graph of target with the store's copy; return triples per graph.
 
     Replacing whole graphs makes the push idempotent: running it twice leaves the same data.
-    Each graph goes in one request, so its blank nodes stay one node each.
+    Each graph goes to put_graph whole, which keeps its blank nodes one node each.
     """
     pushed: dict[str, int] = {}
     for graph in graph_sizes(store):

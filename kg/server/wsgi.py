@@ -22,6 +22,7 @@ from urllib.parse import unquote_to_bytes
 import h11
 
 from kg.server.reading import Connection
+from kg.streams import close_stream
 
 log = logging.getLogger("kg.server")
 
@@ -180,9 +181,7 @@ def respond(
                 answer.write(chunk)
             answer.finish()
         finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+            close_stream(result)
     except (OSError, h11.LocalProtocolError):
         # The client went away or stopped reading (send timeout); the answer is abandoned.
         return False

@@ -50,7 +50,9 @@ def create_app(
     pages.register(app)
     app.register_blueprint(export.blueprint)
     app.register_blueprint(releases.blueprint)
-    if settings.response_cache_mb > 0:
+    # Over a remote store, other instances and loaders write too and no version is shared
+    # with them, so no answer kept here could be known to be fresh: the cache stays off.
+    if settings.response_cache_mb > 0 and settings.store_url is None:
         # Pages say since which release a statement exists and list the releases, so an answer
         # depends on the releases published as well as on the data.
         app.wsgi_app = ResponseCache(  # type: ignore[method-assign]

@@ -19,6 +19,8 @@ from urllib.parse import parse_qs
 
 from flask import Flask, request
 
+from kg.streams import close_stream
+
 log = logging.getLogger("kg.access")
 
 HASH_KEY = "kg.query_hash"
@@ -71,9 +73,7 @@ class LoggedBody(Iterable[bytes]):
     def close(self) -> None:
         """Close the wrapped body, then write the access line."""
         try:
-            close = getattr(self.body, "close", None)
-            if close is not None:
-                close()
+            close_stream(self.body)
         finally:
             log.info(
                 json.dumps(

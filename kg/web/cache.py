@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kg.streams import close_stream
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -164,9 +166,7 @@ class ResponseCache:
                         kept.append(chunk)
                 yield chunk
         finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+            close_stream(body)
         if kept is not None and seen.get("status") == CACHEABLE_STATUS and "headers" in seen:
             seconds = lifetime(seen["headers"])
             if seconds is None:

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 from flask import Response
 
 from kg.execution.base import Outcome
-
-
-def close_chunks(chunks: Iterator[bytes]) -> None:
-    """Close a chunk iterator if it can be closed (a generator or a worker's stream)."""
-    close = getattr(chunks, "close", None)
-    if close is not None:
-        close()
+from kg.streams import close_stream
 
 
 def outcome_response(outcome: Outcome, headers: dict[str, str] | None = None) -> Response:
@@ -32,13 +25,13 @@ def outcome_response(outcome: Outcome, headers: dict[str, str] | None = None) ->
     try:
         first = next(outcome.chunks, b"")
     except BaseException:
-        close_chunks(outcome.chunks)
+        close_stream(outcome.chunks)
         raise
     body = itertools.chain((first,), outcome.chunks)
     response = Response(body, content_type=with_charset(outcome.media_type))
     response.headers.update(outcome.headers)
     response.headers.update(headers or {})
-    response.call_on_close(lambda: close_chunks(outcome.chunks))
+    response.call_on_close(lambda: close_stream(outcome.chunks))
     return response
 
 

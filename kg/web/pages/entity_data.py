@@ -138,7 +138,8 @@ def graph_contents(reader: Reader, graph: str) -> tuple[list[tuple[Term, Term, T
     if not total:
         return [], 0
     # Named subjects first: blank nodes sort in an order each build draws anew, so a cut through
-    # them would show different triples of the same graph from one build to the next.
+    # them would show different triples of the same graph from one build to the next. Said
+    # outright, since SPARQL sorts blank nodes before IRIs and Virtuoso after them.
     rows: list[Row] = reader.select(
         f"SELECT ?s ?p ?o WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }} "
         f"ORDER BY isBlank(?s) ?s ?p ?o LIMIT {GRAPH_LIMIT}"

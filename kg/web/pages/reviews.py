@@ -9,14 +9,14 @@ value beside the best verified value of the same subject and property, and links
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from kg import iris
 from kg.vocab import OA, PROV, QUDT, RDF, SCHEMA, SKOS, WIKIBASE
 from kg.web.pages.dates import is_date, spoken
 from kg.web.pages.labels import Labels
-from kg.web.pages.reader import Reader, Row, Term, values
+from kg.web.pages.reader import Reader, Row, Term, checked_iri, values
 from kg.web.pages.units import amount
 
 PEK_VERIFIED_BY = iris.ONTOLOGY_NS + "verifiedBy"
@@ -256,11 +256,18 @@ def _reviewed(
     return item
 
 
-def concerning(iri: str, claims: Iterable[str]) -> str:
-    """Restrict reviews to those of an IRI, of its statement, or of its claims' statements."""
-    within = values(claims) if claims else ""
-    node = values([iri])
+def concerning(iri: str, claims: Collection[str]) -> str:
+    """Restrict reviews to those of an IRI, of its statement, or of its claims' statements.
+
+    One FILTER, rather than a UNION of VALUES blocks over an ``isPartOf?`` path: Virtuoso answers
+    no row at all for a UNION with a VALUES branch, and refuses a zero-or-one path between two
+    bound ends ("transitive derived table").
+    """
+    node = checked_iri(iri)
+    if not claims:
+        return f"FILTER(?review = {node} || ?item = {node})"
+    within = ", ".join(checked_iri(claim) for claim in sorted(set(claims)))
     return (
-        f"{{ VALUES ?within {{ {within} }} ?item <{SCHEMA}isPartOf>? ?within }} "
-        f"UNION {{ VALUES ?review {{ {node} }} }} UNION {{ VALUES ?item {{ {node} }} }}"
+        f"FILTER(?review = {node} || ?item IN ({node}, {within}) || "
+        f"EXISTS {{ ?item <{SCHEMA}isPartOf> ?whole FILTER(?whole IN ({within})) }})"
     )

@@ -113,7 +113,11 @@ class Timeline:
 
 
 def statements(reader: Reader) -> list[Row]:
-    """Return every date statement about a term of office, an event or an agreement."""
+    """Return every date statement about a term of office, an event or an agreement.
+
+    ``?best`` and ``?tenure`` are bound or not, never computed booleans: Virtuoso answers
+    ``EXISTS`` and every comparison with the integer 1 or 0, not ``true`` or ``false``.
+    """
     return reader.select(
         "SELECT DISTINCT ?subject ?tenure ?predicate ?value ?layer ?best ?status WHERE { "
         f"VALUES ?class {{ {values(CLASSES)} }} ?subject a ?class . "
@@ -121,8 +125,8 @@ def statements(reader: Reader) -> list[Row]:
         f"?statement a ?layer ; <{RDF}subject> ?subject ; <{RDF}predicate> ?predicate ; "
         f"<{RDF}object> ?value ; <{PEK}earliest> ?earliest . "
         f"OPTIONAL {{ ?statement <{PEK}status> ?status }} "
-        f"BIND(EXISTS {{ ?statement a <{WIKIBASE}BestRank> }} AS ?best) "
-        f"BIND(EXISTS {{ ?subject a <{TENURE}> }} AS ?tenure) }} "
+        f"OPTIONAL {{ ?statement a ?best FILTER(?best = <{WIKIBASE}BestRank>) }} "
+        f"OPTIONAL {{ ?subject a ?tenure FILTER(?tenure = <{TENURE}>) }} }} "
         "ORDER BY ?subject ?predicate ?layer ?value"
     )
 
@@ -131,7 +135,7 @@ def kind_of(row: Row) -> str:
     """Return how a value is drawn: verified, the article's, or the article's corrected."""
     if row["layer"].value == PEK + "VerifiedStatement":
         return "verified"
-    corrected = row["best"].value != "true" and "status" in row
+    corrected = "best" not in row and "status" in row
     return "corrected" if corrected and row["status"].value == CORRECTED else "claimed"
 
 
@@ -139,7 +143,7 @@ def marks_of(rows: list[Row]) -> list[Mark]:
     """Turn one subject's date statements into marks: a term or period a bar, a date a point."""
     found: list[Mark] = []
     by_kind: dict[str, dict[str, list[tuple[date, date]]]] = {}
-    is_tenure = any(r["tenure"].value == "true" for r in rows)
+    is_tenure = any("tenure" in r for r in rows)
     for row in rows:
         span = bounds(row["value"])
         if span is not None:
