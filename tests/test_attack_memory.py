@@ -50,6 +50,9 @@ def test_four_cross_product_sorts_stay_within_the_budget(tmp_path: Path) -> None
             with Probe(server.sparql, every=0.5) as probe:
                 for thread in bombs:
                     thread.join(timeout=60)
+                # The bombs can all hit their budget within a second, before the probe has
+                # asked three times; it keeps asking until it has, right after them.
+                probe.wait_for_answers(3, within=10)
         finally:
             stop.set()
             sampler.join()

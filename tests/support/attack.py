@@ -110,6 +110,12 @@ class Probe:
                 self.failures.append(repr(error))
             self._stop.wait(self.every)
 
+    def wait_for_answers(self, count: int, within: float) -> None:
+        """Wait until the probe has been answered count times, or the time is up."""
+        limit = time.monotonic() + within
+        while len(self.times) + len(self.failures) < count and time.monotonic() < limit:
+            time.sleep(0.05)
+
     def assert_served(self) -> None:
         """Check the probe asked several times, always answered 200 within ASK_WITHIN."""
         assert not self.failures, self.failures
